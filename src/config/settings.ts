@@ -1,0 +1,264 @@
+/**
+ * The one place that reads configuration. Every setting the app reads is declared in SETTING_SPECS;
+ * the README settings table, local.settings.sample.json and infra/ are checked against this list by tests.
+ */
+import { ConfigurationError } from '../errors';
+
+export type SettingKind = 'string' | 'url' | 'guid' | 'int' | 'number' | 'bool' | 'enum' | 'ncrontab';
+
+export interface SettingSpec {
+  readonly name: string;
+  readonly kind: SettingKind;
+  /** Default as the string an app setting would hold; undefined = no default. */
+  readonly default?: string;
+  readonly required?: boolean;
+  readonly values?: readonly string[];
+  readonly min?: number;
+  readonly max?: number;
+  readonly description: string;
+  /** Only meaningful on a developer machine (never set in Azure). */
+  readonly localOnly?: boolean;
+  /** Holds a secret: never logged; in Azure it must be a Key Vault reference. */
+  readonly secret?: boolean;
+}
+
+export const SETTING_SPECS = [
+  { name: 'TENANT_ID', kind: 'guid', required: true, description: 'Directory (tenant) id of the Entra tenant to scan.' },
+  { name: 'GRAPH_BASE_URL', kind: 'url', default: 'https://graph.microsoft.com', description: 'Microsoft Graph root. Point it at the emulator for local runs (http is accepted on loopback only).' },
+  { name: 'GRAPH_CREDENTIAL', kind: 'enum', values: ['managedIdentity', 'default', 'emulator'], default: 'managedIdentity', description: 'How to get Graph tokens: the managed identity, DefaultAzureCredential (az login etc.), or the emulator\'s fixed token.' },
+  { name: 'AZURE_CLIENT_ID', kind: 'string', default: '', description: 'Client id of the user-assigned managed identity used for Graph and Table Storage. Empty = system-assigned.' },
+  { name: 'GRAPH_PAGE_SIZE', kind: 'int', default: '999', min: 1, max: 999, description: 'Groups per Graph page ($top). 999 is the Graph maximum.' },
+  { name: 'GRAPH_MAX_ATTEMPTS', kind: 'int', default: '8', min: 1, max: 50, description: 'Attempts per Graph request before the scan fails (429/503/504/network errors are retried).' },
+  { name: 'GRAPH_RETRY_BUDGET_SECONDS', kind: 'int', default: '600', min: 0, max: 86400, description: 'Total seconds one scan may spend waiting on Graph retries (Retry-After included) before it fails.' },
+  { name: 'GRAPH_REQUEST_TIMEOUT_SECONDS', kind: 'int', default: '100', min: 1, max: 600, description: 'Seconds before one Graph request is abandoned and retried.' },
+  { name: 'MEMBER_COUNTS_ENABLED', kind: 'bool', default: 'false', description: 'Fetch member counts for written-back groups to check Entra Connect size limits (one extra request per such group).' },
+  { name: 'TABLE_STORAGE_ENDPOINT', kind: 'url', default: '', description: 'Table endpoint, e.g. https://<account>.table.core.windows.net, used with the managed identity. Set this or TABLE_STORAGE_CONNECTION_STRING.' },
+  { name: 'TABLE_STORAGE_CONNECTION_STRING', kind: 'string', default: '', localOnly: true, secret: true, description: 'Connection string for Azurite on a developer machine. Never used in Azure.' },
+  { name: 'TABLE_PREFIX', kind: 'string', default: 'wbw', description: 'Prefix of every table the app creates (letters and digits, 1-12 characters).' },
+  { name: 'SCAN_SCHEDULE', kind: 'ncrontab', default: '0 0 2 * * *', description: 'Six-field NCRONTAB schedule of the nightly scan (UTC).' },
+  { name: 'SCAN_TIME_BUDGET_SECONDS', kind: 'int', default: '0', min: 0, max: 86400, description: 'Seconds one invocation may scan before it checkpoints and leaves the rest to the next one. 0 = no limit.' },
+  { name: 'SCAN_RESUME_MAX_AGE_HOURS', kind: 'int', default: '6', min: 1, max: 168, description: 'A running scan older than this is marked failed instead of resumed.' },
+  { name: 'SCAN_LEASE_SECONDS', kind: 'int', default: '120', min: 15, max: 3600, description: 'Lease that keeps one scanner per tenant; renewed while scanning, expires when a holder crashes.' },
+  { name: 'RETENTION_DAYS', kind: 'int', default: '90', min: 1, max: 3650, description: 'Complete scans older than this are deleted (the last complete scan and scans referenced by open alerts are kept).' },
+  { name: 'DELTA_ENABLED', kind: 'bool', default: 'false', description: 'Read changes with Graph delta between full scans (a full scan still runs weekly and whenever the token is missing or expired).' },
+  { name: 'DELTA_MAX_TOKEN_AGE_HOURS', kind: 'int', default: '144', min: 1, max: 168, description: 'A delta token older than this forces a full scan (Graph expires tokens after about 7 days).' },
+  { name: 'FULL_SCAN_INTERVAL_DAYS', kind: 'int', default: '7', min: 1, max: 30, description: 'With delta on, a full verification scan runs at least this often.' },
+  { name: 'ALERT_POLICY', kind: 'string', default: '', description: 'Alert policy as inline JSON or a path to a JSON file. Empty = built-in defaults.' },
+  { name: 'ALERT_WEBHOOK_URL', kind: 'string', default: '', description: 'Generic webhook that receives alerts as JSON. Empty = off.' },
+  { name: 'ALERT_WEBHOOK_SECRET', kind: 'string', default: '', secret: true, description: 'Shared secret for the X-WritebackWatch-Signature HMAC-SHA256 header. Use a Key Vault reference in Azure.' },
+  { name: 'ALERT_TEAMS_WEBHOOK_URL', kind: 'string', default: '', description: 'Teams Workflows webhook URL for Adaptive Card alerts. Empty = off.' },
+  { name: 'ALERT_EMAIL_FROM', kind: 'string', default: '', description: 'Mailbox (UPN) that sends alert email through Graph sendMail (needs Mail.Send). Empty = off.' },
+  { name: 'ALERT_EMAIL_TO', kind: 'string', default: '', description: 'Comma-separated recipients of alert email.' },
+  { name: 'ALERT_MISSED_SCAN_HOURS', kind: 'int', default: '26', min: 1, max: 720, description: 'Alert once when no scan completed within this many hours.' },
+  { name: 'PUBLIC_BASE_URL', kind: 'string', default: '', description: 'Base URL of this app (https://<app>.azurewebsites.net) used for links in alerts. Empty = no links.' },
+] as const satisfies readonly SettingSpec[];
+
+export type SettingName = (typeof SETTING_SPECS)[number]['name'];
+
+export interface Settings {
+  readonly tenantId: string;
+  readonly graph: {
+    readonly baseUrl: string;
+    readonly credential: 'managedIdentity' | 'default' | 'emulator';
+    readonly clientId: string | null;
+    readonly pageSize: number;
+    readonly maxAttempts: number;
+    readonly retryBudgetMs: number;
+    readonly requestTimeoutMs: number;
+    readonly memberCounts: boolean;
+  };
+  readonly tables: {
+    readonly endpoint: string | null;
+    readonly connectionString: string | null;
+    readonly prefix: string;
+  };
+  readonly scan: {
+    readonly schedule: string;
+    readonly timeBudgetMs: number;
+    readonly resumeMaxAgeMs: number;
+    readonly leaseMs: number;
+    readonly retentionDays: number;
+    readonly deltaEnabled: boolean;
+    readonly deltaMaxTokenAgeMs: number;
+    readonly fullScanIntervalMs: number;
+  };
+  readonly alerts: {
+    readonly policy: string | null;
+    readonly webhookUrl: string | null;
+    readonly webhookSecret: string | null;
+    readonly teamsWebhookUrl: string | null;
+    readonly emailFrom: string | null;
+    readonly emailTo: readonly string[];
+    readonly missedScanMs: number;
+  };
+  readonly publicBaseUrl: string | null;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function isLoopbackHost(hostname: string): boolean {
+  return LOOPBACK.has(hostname) || hostname.startsWith('127.');
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function raw(env: Env, spec: SettingSpec): string {
+  const value = env[spec.name];
+  if (value === undefined || value.trim() === '') return spec.default ?? '';
+  return value.trim();
+}
+
+function fail(spec: SettingSpec, value: string, expected: string): never {
+  const shown = spec.secret ? '(hidden)' : JSON.stringify(value);
+  throw new ConfigurationError(`Setting ${spec.name} is ${shown}, but ${expected}. ${spec.description}`, spec.name);
+}
+
+function specOf(name: SettingName): SettingSpec {
+  const spec = (SETTING_SPECS as readonly SettingSpec[]).find((s) => s.name === name);
+  if (!spec) throw new Error(`unknown setting ${name}`);
+  return spec;
+}
+
+/** Validates one setting and returns its string form ('' when empty and optional). */
+function text(env: Env, name: SettingName): string {
+  const spec = specOf(name);
+  const value = raw(env, spec);
+  if (value === '') {
+    if (spec.required) throw new ConfigurationError(`Setting ${spec.name} is missing. ${spec.description}`, spec.name);
+    return '';
+  }
+  switch (spec.kind) {
+    case 'guid':
+      if (!GUID.test(value)) fail(spec, value, 'it must be a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47');
+      break;
+    case 'url': {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        return fail(spec, value, 'it is not an absolute URL');
+      }
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+        fail(spec, value, 'it must use https (http is accepted only for loopback emulators)');
+      }
+      break;
+    }
+    case 'enum':
+      if (!spec.values?.includes(value)) fail(spec, value, `it must be one of ${spec.values?.join(', ')}`);
+      break;
+    case 'ncrontab':
+      if (value.split(/\s+/).length !== 6) fail(spec, value, 'it must be a six-field NCRONTAB expression ("sec min hour day month weekday"), e.g. "0 0 2 * * *"');
+      break;
+    default:
+      break;
+  }
+  return value;
+}
+
+function int(env: Env, name: SettingName): number {
+  const spec = specOf(name);
+  const value = text(env, name);
+  if (!/^-?\d+$/.test(value)) fail(spec, value, 'it must be a whole number');
+  const n = Number(value);
+  if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
+    fail(spec, value, `it must be between ${spec.min} and ${spec.max}`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: SettingName): boolean {
+  const value = text(env, name).toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  return fail(specOf(name), value, 'it must be true or false');
+}
+
+function optionalUrl(env: Env, name: SettingName): string | null {
+  const value = text(env, name);
+  if (value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return fail(specOf(name), value, 'it is not an absolute URL');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackHost(url.hostname))) {
+    fail(specOf(name), value, 'it must use https (http is accepted only on loopback)');
+  }
+  return value;
+}
+
+const HOUR = 3_600_000;
+
+/** Reads and validates every setting at start-up. Throws ConfigurationError naming the first bad setting. */
+export function loadSettings(env: Env = process.env): Settings {
+  const endpoint = text(env, 'TABLE_STORAGE_ENDPOINT');
+  const connectionString = text(env, 'TABLE_STORAGE_CONNECTION_STRING');
+  if (!endpoint && !connectionString) {
+    throw new ConfigurationError(
+      'Table Storage is not configured: set TABLE_STORAGE_ENDPOINT (Azure, managed identity) or TABLE_STORAGE_CONNECTION_STRING (Azurite).',
+      'TABLE_STORAGE_ENDPOINT',
+    );
+  }
+  const prefix = text(env, 'TABLE_PREFIX');
+  if (!/^[A-Za-z][A-Za-z0-9]{0,11}$/.test(prefix)) {
+    fail(specOf('TABLE_PREFIX'), prefix, 'it must start with a letter and hold 1-12 letters or digits');
+  }
+  const graphBaseUrl = text(env, 'GRAPH_BASE_URL').replace(/\/+$/, '');
+  const credential = text(env, 'GRAPH_CREDENTIAL') as Settings['graph']['credential'];
+  if (credential === 'emulator' && !isLoopbackHost(new URL(graphBaseUrl).hostname)) {
+    fail(specOf('GRAPH_CREDENTIAL'), credential, 'the emulator credential only works with a loopback GRAPH_BASE_URL');
+  }
+  const emailFrom = text(env, 'ALERT_EMAIL_FROM');
+  const emailTo = text(env, 'ALERT_EMAIL_TO')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (emailFrom && emailTo.length === 0) {
+    fail(specOf('ALERT_EMAIL_TO'), '', 'ALERT_EMAIL_FROM is set, so at least one recipient is needed');
+  }
+  const settings: Settings = {
+    tenantId: text(env, 'TENANT_ID').toLowerCase(),
+    graph: {
+      baseUrl: graphBaseUrl,
+      credential,
+      clientId: text(env, 'AZURE_CLIENT_ID') || null,
+      pageSize: int(env, 'GRAPH_PAGE_SIZE'),
+      maxAttempts: int(env, 'GRAPH_MAX_ATTEMPTS'),
+      retryBudgetMs: int(env, 'GRAPH_RETRY_BUDGET_SECONDS') * 1000,
+      requestTimeoutMs: int(env, 'GRAPH_REQUEST_TIMEOUT_SECONDS') * 1000,
+      memberCounts: bool(env, 'MEMBER_COUNTS_ENABLED'),
+    },
+    tables: { endpoint: endpoint || null, connectionString: connectionString || null, prefix },
+    scan: {
+      schedule: text(env, 'SCAN_SCHEDULE'),
+      timeBudgetMs: int(env, 'SCAN_TIME_BUDGET_SECONDS') * 1000,
+      resumeMaxAgeMs: int(env, 'SCAN_RESUME_MAX_AGE_HOURS') * HOUR,
+      leaseMs: int(env, 'SCAN_LEASE_SECONDS') * 1000,
+      retentionDays: int(env, 'RETENTION_DAYS'),
+      deltaEnabled: bool(env, 'DELTA_ENABLED'),
+      deltaMaxTokenAgeMs: int(env, 'DELTA_MAX_TOKEN_AGE_HOURS') * HOUR,
+      fullScanIntervalMs: int(env, 'FULL_SCAN_INTERVAL_DAYS') * 24 * HOUR,
+    },
+    alerts: {
+      policy: text(env, 'ALERT_POLICY') || null,
+      webhookUrl: optionalUrl(env, 'ALERT_WEBHOOK_URL'),
+      webhookSecret: text(env, 'ALERT_WEBHOOK_SECRET') || null,
+      teamsWebhookUrl: optionalUrl(env, 'ALERT_TEAMS_WEBHOOK_URL'),
+      emailFrom: emailFrom || null,
+      emailTo,
+      missedScanMs: int(env, 'ALERT_MISSED_SCAN_HOURS') * HOUR,
+    },
+    publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
+  };
+  return deepFreeze(settings);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,43 @@
+/**
+ * One error type for the product, in the style of the Azure SDK's RestError: a machine-readable `code`
+ * plus a message that says what to do. The HTTP layer maps codes to status codes in one place.
+ */
+export type ErrorCode =
+  | 'ConfigurationError'
+  | 'InvalidInput'
+  | 'NotFound'
+  | 'Conflict'
+  | 'ScanNotComplete'
+  | 'GraphRequestFailed'
+  | 'GraphRetryBudgetExhausted'
+  | 'StorageFailed'
+  | 'EntityTooLarge'
+  | 'ScanInterrupted';
+
+export class WritebackWatchError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WritebackWatchError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export class ConfigurationError extends WritebackWatchError {
+  readonly setting: string;
+  constructor(message: string, setting: string) {
+    super('ConfigurationError', message, { setting });
+    this.name = 'ConfigurationError';
+    this.setting = setting;
+  }
+}
+
+export function isWritebackWatchError(error: unknown): error is WritebackWatchError {
+  return error instanceof WritebackWatchError;
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

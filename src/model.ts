@@ -1,0 +1,149 @@
+/**
+ * Public types shared by every stage: Graph → classify → store → diff → report/alert.
+ * Shapes follow shared domain rules (docs/classification.md) and the Graph beta `group` resource.
+ */
+
+/** A group as Graph beta returns it with our `$select`. Every field may be missing on sparse objects. */
+export interface GraphGroup {
+  id: string;
+  displayName?: string | null;
+  description?: string | null;
+  groupTypes?: string[] | null;
+  securityEnabled?: boolean | null;
+  mailEnabled?: boolean | null;
+  mail?: string | null;
+  mailNickname?: string | null;
+  visibility?: string | null;
+  isAssignableToRole?: boolean | null;
+  resourceProvisioningOptions?: string[] | null;
+  onPremisesSyncEnabled?: boolean | null;
+  createdDateTime?: string | null;
+  membershipRule?: string | null;
+  writebackConfiguration?: {
+    isEnabled?: boolean | null;
+    onPremisesGroupType?: string | null;
+  } | null;
+  [extra: string]: unknown;
+}
+
+export type GroupKind = 'microsoft365' | 'security' | 'mailEnabledSecurity' | 'distribution' | 'unknown';
+
+/** `onPremisesSyncEnabled`: true = synced from AD, false = was synced, now cloud-managed, null = cloud-born. */
+export type SourceOfAuthority = 'onPremises' | 'cloudFormerlySynced' | 'cloud';
+
+export type Bucket = 'writtenBack' | 'legacyDefault' | 'notWrittenBack';
+
+export const ON_PREMISES_GROUP_TYPES = [
+  'universalDistributionGroup',
+  'universalSecurityGroup',
+  'universalMailEnabledSecurityGroup',
+] as const;
+export type OnPremisesGroupType = (typeof ON_PREMISES_GROUP_TYPES)[number];
+
+export type ReasonCode =
+  | 'syncedFromOnPremises'
+  | 'unsupportedGroupKind'
+  | 'disabled'
+  | 'enabledDefaultTarget'
+  | 'enabled'
+  | 'legacyDefault'
+  | 'enabledByDefault'
+  | 'securityDefaultOff';
+
+export type Severity = 'high' | 'medium' | 'low' | 'info';
+
+/** Stable finding identifiers; the catalog (title, severity, rationale, remediation) lives in src/classify/findings.ts. */
+export type FindingId =
+  | 'roleAssignableWrittenBack'
+  | 'publicGroupWrittenBackAsSecurity'
+  | 'dynamicGroupWrittenBackAsSecurity'
+  | 'invalidTargetForSecurityGroup'
+  | 'unknownOnPremisesGroupType'
+  | 'memberCountOverWritebackLimit'
+  | 'portalShowsNoWriteback'
+  | 'securityDefaultDisputed'
+  | 'unknownGroupKind';
+
+export interface GroupFlags {
+  dynamic: boolean;
+  roleAssignable: boolean;
+  team: boolean;
+  /** Raw Graph visibility (Public, Private, HiddenMembership) or null. */
+  visibility: string | null;
+}
+
+/** Raw Graph values kept for display and for change detection. */
+export interface RawWritebackValues {
+  isEnabled: boolean | null;
+  /** As Graph sent it (casing preserved). */
+  onPremisesGroupType: string | null;
+  /** Normalised to camelCase when recognised, else null. */
+  onPremisesGroupTypeNormalized: OnPremisesGroupType | null;
+  onPremisesSyncEnabled: boolean | null;
+  securityEnabled: boolean | null;
+  mailEnabled: boolean | null;
+  groupTypes: string[];
+}
+
+export interface ClassifiedGroup {
+  id: string;
+  displayName: string | null;
+  mail: string | null;
+  createdDateTime: string | null;
+  kind: GroupKind;
+  sourceOfAuthority: SourceOfAuthority;
+  flags: GroupFlags;
+  bucket: Bucket;
+  effectiveTargetType: OnPremisesGroupType | null;
+  reason: ReasonCode;
+  findings: FindingId[];
+  /** True when the Entra portal labels the group "No writeback" although it is written back (rows 6, 7). */
+  portalShowsNoWriteback: boolean;
+  /** Member count when fetched (writeback-enabled groups, when enabled by setting), else null. */
+  memberCount: number | null;
+  raw: RawWritebackValues;
+}
+
+/** Tenant-wide signals recorded with every scan. `null` means unknown (permission missing or not read). */
+export interface TenantContext {
+  /** Effective value of NewUnifiedGroupWritebackDefault (missing/empty means true). */
+  newUnifiedGroupWritebackDefault: boolean;
+  /** The raw string from the Group.Unified setting, or null when the setting or entry is missing. */
+  newUnifiedGroupWritebackDefaultRaw: string | null;
+  /** Where the effective value came from. */
+  newUnifiedGroupWritebackDefaultSource: 'setting' | 'settingMissing' | 'entryMissing' | 'emptyValue';
+  /** `features.groupWriteBackEnabled` from /directory/onPremisesSynchronization, null when unknown. */
+  groupWritebackFeatureEnabled: boolean | null;
+  /** `onPremisesLastSyncDateTime` from /organization, null when unknown or never synced. */
+  lastDirectorySyncDateTime: string | null;
+}
+
+export type ScanStatus = 'running' | 'complete' | 'failed';
+export type ScanTrigger = 'timer' | 'http' | 'cli' | 'local';
+
+export type BucketCounts = Record<Bucket, number>;
+
+export interface ScanCounts {
+  total: number;
+  byBucket: BucketCounts;
+  byKind: Record<GroupKind, number>;
+  /** bucket → kind → count */
+  byBucketAndKind: Record<Bucket, Record<GroupKind, number>>;
+  byFinding: Partial<Record<FindingId, number>>;
+  bySeverity: Record<Severity, number>;
+}
+
+export interface ScanRecord {
+  id: string;
+  tenantId: string;
+  trigger: ScanTrigger;
+  status: ScanStatus;
+  startedAt: Date;
+  finishedAt: Date | null;
+  counts: ScanCounts;
+  tenantContext: TenantContext | null;
+  pages: number;
+  retries: number;
+  /** Why the scan failed, in words an admin can act on. */
+  error: string | null;
+}
