@@ -147,3 +147,48 @@ export interface ScanRecord {
   /** Why the scan failed, in words an admin can act on. */
   error: string | null;
 }
+
+/** Change types between two scans of one tenant (a group can carry several). */
+export type ChangeType =
+  | 'added'
+  | 'removed'
+  | 'bucketChanged'
+  | 'targetChanged'
+  | 'configChanged'
+  | 'kindChanged'
+  | 'sourceOfAuthorityChanged'
+  | 'renamed'
+  | 'findingsChanged';
+
+export interface GroupChange {
+  groupId: string;
+  /** Name after the change (before, for removed groups). */
+  displayName: string | null;
+  types: ChangeType[];
+  before: ClassifiedGroup | null;
+  after: ClassifiedGroup | null;
+  /** Findings present after but not before, and the reverse. */
+  findingsAdded: FindingId[];
+  findingsRemoved: FindingId[];
+  /** Set when a live approval covers this change (filled by the alerts stage). */
+  approvalId?: string | null;
+}
+
+export interface TenantContextChange {
+  field: keyof TenantContext;
+  before: unknown;
+  after: unknown;
+}
+
+export interface DiffSummary {
+  fromScanId: string;
+  toScanId: string;
+  tenantId: string;
+  fromStartedAt: Date;
+  toStartedAt: Date;
+  groupsBefore: number;
+  groupsAfter: number;
+  changedGroups: number;
+  byType: Record<ChangeType, number>;
+  tenantChanges: TenantContextChange[];
+}
