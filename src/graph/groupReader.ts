@@ -1,0 +1,163 @@
+/**
+ * Reads a tenant's groups and writeback context from Graph beta. Groups arrive page by page (an async
+ * iterable), so a 500,000-group tenant is never in memory at once; the caller can checkpoint the link of the
+ * next page and resume from it.
+ */
+import type { GraphGroup, TenantContext } from '../model';
+import { WritebackWatchError } from '../errors';
+import type { GraphTransport } from './graphTransport';
+
+/** Explicit $select: beta returns writebackConfiguration only when asked, and smaller pages page faster. */
+export const GROUP_SELECT = [
+  'id',
+  'displayName',
+  'groupTypes',
+  'securityEnabled',
+  'mailEnabled',
+  'mail',
+  'visibility',
+  'isAssignableToRole',
+  'resourceProvisioningOptions',
+  'onPremisesSyncEnabled',
+  'createdDateTime',
+  'writebackConfiguration',
+] as const;
+
+/** Group.Unified directory setting template (Graph docs: group settings templates). */
+export const GROUP_UNIFIED_TEMPLATE_ID = '62375ab9-6b52-47ed-826b-58e47e0e304b';
+
+export interface GroupPage {
+  groups: GraphGroup[];
+  /** Link to the page after this one, or null when this was the last page. */
+  nextLink: string | null;
+}
+
+interface ODataPage<T> {
+  value?: T[];
+  '@odata.nextLink'?: string;
+}
+
+interface DirectorySetting {
+  id?: string;
+  displayName?: string | null;
+  templateId?: string | null;
+  values?: { name?: string | null; value?: string | null }[] | null;
+}
+
+export class GraphGroupReader {
+  constructor(
+    private readonly transport: GraphTransport,
+    private readonly options: { pageSize: number },
+  ) {}
+
+  firstPageLink(): string {
+    return `/groups?$select=${GROUP_SELECT.join(',')}&$top=${this.options.pageSize}`;
+  }
+
+  /** Pages from `fromLink` (a checkpointed nextLink) or from the start. Empty pages are yielded too. */
+  async *listGroupPages(options: { fromLink?: string | null; signal?: AbortSignal } = {}): AsyncGenerator<GroupPage> {
+    let link: string | null = options.fromLink ?? this.firstPageLink();
+    let pageNumber = 0;
+    while (link) {
+      pageNumber += 1;
+      const page: ODataPage<GraphGroup> = await this.transport.getJson<ODataPage<GraphGroup>>(link, `Reading page ${pageNumber} of groups`, {
+        signal: options.signal,
+      });
+      if (!Array.isArray(page.value)) {
+        throw new WritebackWatchError('GraphRequestFailed', `Page ${pageNumber} of groups has no "value" array; Graph's answer is not a group list.`);
+      }
+      link = page['@odata.nextLink'] ?? null;
+      yield { groups: page.value.filter(hasId), nextLink: link };
+    }
+  }
+
+  /** Tenant-wide writeback context. The optional signals become null when their permission is missing. */
+  async readTenantContext(signal?: AbortSignal): Promise<TenantContext> {
+    const unified = await this.readGroupUnifiedSetting(signal);
+    const [feature, lastSync] = await Promise.all([this.readWritebackFeatureFlag(signal), this.readLastDirectorySync(signal)]);
+    return { ...unified, groupWritebackFeatureEnabled: feature, lastDirectorySyncDateTime: lastSync };
+  }
+
+  async countMembers(groupId: string, signal?: AbortSignal): Promise<number | null> {
+    const text = await this.optional(
+      this.transport.getText(`/groups/${encodeURIComponent(groupId)}/members/$count`, `Counting members of group ${groupId}`, {
+        headers: { ConsistencyLevel: 'eventual' },
+        signal,
+      }),
+    );
+    if (text === null) return null;
+    const count = Number(text.trim());
+    return Number.isFinite(count) ? count : null;
+  }
+
+  private async readGroupUnifiedSetting(signal?: AbortSignal): Promise<Pick<TenantContext, 'newUnifiedGroupWritebackDefault' | 'newUnifiedGroupWritebackDefaultRaw' | 'newUnifiedGroupWritebackDefaultSource'>> {
+    // /settings has no documented $filter: read them all (a handful) and pick Group.Unified.
+    let link: string | null = '/settings';
+    let setting: DirectorySetting | undefined;
+    while (link && !setting) {
+      const page: ODataPage<DirectorySetting> = await this.transport.getJson<ODataPage<DirectorySetting>>(link, 'Reading directory settings', { signal });
+      setting = (page.value ?? []).find(
+        (s) => s.templateId?.toLowerCase() === GROUP_UNIFIED_TEMPLATE_ID || s.displayName?.toLowerCase() === 'group.unified',
+      );
+      link = page['@odata.nextLink'] ?? null;
+    }
+    return parseNewUnifiedGroupWritebackDefault(setting);
+  }
+
+  private async readWritebackFeatureFlag(signal?: AbortSignal): Promise<boolean | null> {
+    const page = await this.optional(
+      this.transport.getJson<ODataPage<{ features?: { groupWriteBackEnabled?: boolean | null } }>>(
+        '/directory/onPremisesSynchronization',
+        'Reading the tenant writeback feature flag',
+        { signal },
+      ),
+    );
+    const value = page?.value?.[0]?.features?.groupWriteBackEnabled;
+    return typeof value === 'boolean' ? value : null;
+  }
+
+  private async readLastDirectorySync(signal?: AbortSignal): Promise<string | null> {
+    const page = await this.optional(
+      this.transport.getJson<ODataPage<{ onPremisesLastSyncDateTime?: string | null }>>(
+        '/organization?$select=id,onPremisesLastSyncDateTime',
+        'Reading the last directory sync time',
+        { signal },
+      ),
+    );
+    return page?.value?.[0]?.onPremisesLastSyncDateTime ?? null;
+  }
+
+  /** Optional signals: a missing permission (403) or absent resource (404) means "unknown", never a failed scan. */
+  private async optional<T>(request: Promise<T>): Promise<T | null> {
+    try {
+      return await request;
+    } catch (error) {
+      const status = error instanceof WritebackWatchError ? error.details?.status : undefined;
+      if (status === 403 || status === 404) return null;
+      throw error;
+    }
+  }
+}
+
+function hasId(group: GraphGroup): boolean {
+  return typeof group?.id === 'string' && group.id.length > 0;
+}
+
+/**
+ * NewUnifiedGroupWritebackDefault is a string ("false", "True"); a missing setting, entry or empty value all
+ * mean true (Graph group settings docs).
+ */
+export function parseNewUnifiedGroupWritebackDefault(
+  setting: DirectorySetting | undefined,
+): Pick<TenantContext, 'newUnifiedGroupWritebackDefault' | 'newUnifiedGroupWritebackDefaultRaw' | 'newUnifiedGroupWritebackDefaultSource'> {
+  if (!setting) return { newUnifiedGroupWritebackDefault: true, newUnifiedGroupWritebackDefaultRaw: null, newUnifiedGroupWritebackDefaultSource: 'settingMissing' };
+  const entry = (setting.values ?? []).find((v) => v.name?.toLowerCase() === 'newunifiedgroupwritebackdefault');
+  if (!entry) return { newUnifiedGroupWritebackDefault: true, newUnifiedGroupWritebackDefaultRaw: null, newUnifiedGroupWritebackDefaultSource: 'entryMissing' };
+  const raw = entry.value ?? '';
+  if (raw.trim() === '') return { newUnifiedGroupWritebackDefault: true, newUnifiedGroupWritebackDefaultRaw: raw, newUnifiedGroupWritebackDefaultSource: 'emptyValue' };
+  return {
+    newUnifiedGroupWritebackDefault: raw.trim().toLowerCase() !== 'false',
+    newUnifiedGroupWritebackDefaultRaw: raw,
+    newUnifiedGroupWritebackDefaultSource: 'setting',
+  };
+}

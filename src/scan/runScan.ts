@@ -1,0 +1,254 @@
+/**
+ * One scan of one tenant: Graph → classify → store, page by page. While page N's rows are written, page N+1
+ * is already being fetched; after each page's rows are stored, a checkpoint records the link of the next page
+ * so an interrupted scan resumes where it stopped (upserts make replayed pages harmless). The scan is marked
+ * complete only after every row is written; a failure is recorded with its reason.
+ */
+import type { ClassifiedGroup, ScanCounts, ScanTrigger } from '../model';
+import type { Settings } from '../config/settings';
+import { classifyGroup } from '../classify/classifyGroup';
+import { addToCounts, emptyCounts } from '../classify/counts';
+import { errorMessage, WritebackWatchError } from '../errors';
+import type { GraphGroupReader, GroupPage } from '../graph/groupReader';
+import type { GraphTransport } from '../graph/graphTransport';
+import type { ScanStore, StoredScan } from '../store/scanStore';
+import type { SnapshotStore } from '../store/snapshotStore';
+import type { HeldLease, ScanLease } from '../store/scanLease';
+import { newScanId } from '../store/scanIds';
+import { logScanSummary, type Logger } from '../observability/logger';
+import { isWrittenBackBucket } from '../classify/vocabulary';
+
+export interface ScanDependencies {
+  settings: Settings;
+  reader: GraphGroupReader;
+  transport: GraphTransport;
+  scans: ScanStore;
+  snapshots: SnapshotStore;
+  lease: ScanLease;
+  log: Logger;
+  now?: () => Date;
+}
+
+export interface ScanRequest {
+  trigger: ScanTrigger;
+  signal?: AbortSignal;
+  /** Only resume a scan already running; never start a new one (the continuation timer). */
+  resumeOnly?: boolean;
+}
+
+export type ScanOutcome =
+  | { status: 'complete'; scan: StoredScan }
+  | { status: 'failed'; scan: StoredScan; error: string }
+  | { status: 'paused'; scan: StoredScan }
+  | { status: 'skipped'; reason: string; runningScanId?: string };
+
+/** Copies counts so a checkpoint holds the totals as of its page, not a live reference. */
+const cloneCounts = (counts: ScanCounts): ScanCounts => JSON.parse(JSON.stringify(counts)) as ScanCounts;
+
+export async function runScan(deps: ScanDependencies, request: ScanRequest): Promise<ScanOutcome> {
+  const { settings, scans, lease: leases, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const tenantId = settings.tenantId;
+  const lease = await leases.tryAcquire(tenantId);
+  if (!lease) {
+    const running = await scans.latest(tenantId, 'running');
+    return { status: 'skipped', reason: 'A scan of this tenant is already running.', runningScanId: running?.id };
+  }
+  let scan: StoredScan | null = null;
+  try {
+    scan = await pickScan(deps, request, now());
+    if (!scan) return { status: 'skipped', reason: 'No interrupted scan to resume.' };
+    await lease.renew(scan.id);
+    return await scanPages(deps, scan, lease, request, now);
+  } catch (error) {
+    if (!scan) throw error;
+    return await markFailed(deps, scan, error, now());
+  } finally {
+    await lease.release().catch((error) => log.warn('Could not release the scan lease; it expires by itself.', { error: errorMessage(error) }));
+  }
+}
+
+/** Resumes the tenant's running scan if there is one young enough, else starts a new one. */
+async function pickScan(deps: ScanDependencies, request: ScanRequest, now: Date): Promise<StoredScan | null> {
+  const { scans, settings, log } = deps;
+  const running = await scans.latest(settings.tenantId, 'running');
+  if (running) {
+    const age = now.getTime() - running.startedAt.getTime();
+    if (age <= settings.scan.resumeMaxAgeMs) {
+      log.info(`Resuming scan ${running.id} from page ${(running.checkpoint?.pages ?? 0) + 1}.`);
+      running.resumes += 1;
+      return running;
+    }
+    await markFailed(
+      deps,
+      running,
+      new WritebackWatchError(
+        'ScanInterrupted',
+        `Scan ${running.id} stopped before it finished and was not resumed within SCAN_RESUME_MAX_AGE_HOURS (${settings.scan.resumeMaxAgeMs / 3_600_000} h); a new scan starts instead.`,
+      ),
+      now,
+    );
+  }
+  if (request.resumeOnly) return null;
+  const scan: StoredScan = {
+    id: newScanId(now),
+    tenantId: settings.tenantId,
+    trigger: request.trigger,
+    status: 'running',
+    startedAt: now,
+    finishedAt: null,
+    counts: emptyCounts(),
+    tenantContext: null,
+    pages: 0,
+    retries: 0,
+    error: null,
+    checkpoint: null,
+    resumes: 0,
+  };
+  await scans.create(scan);
+  log.info(`Scan ${scan.id} started (${request.trigger}).`);
+  return scan;
+}
+
+async function scanPages(
+  deps: ScanDependencies,
+  scan: StoredScan,
+  lease: HeldLease,
+  request: ScanRequest,
+  now: () => Date,
+): Promise<ScanOutcome> {
+  const { settings, reader, transport, scans, snapshots, log } = deps;
+  const invocationStart = now().getTime();
+  const retriesBefore = scan.retries;
+  scan.tenantContext ??= await reader.readTenantContext(request.signal);
+  const counts = scan.checkpoint ? cloneCounts(scan.checkpoint.counts) : emptyCounts();
+  let pages = scan.checkpoint?.pages ?? 0;
+  let rows = scan.checkpoint?.rowsWritten ?? 0;
+  const startLink = scan.checkpoint ? scan.checkpoint.nextLink : undefined;
+  if (scan.checkpoint && startLink === null) {
+    // Paging had finished before the interruption; every row is stored.
+    return markComplete(deps, scan, counts, invocationStart, now);
+  }
+  const retries = (): number => retriesBefore + transport.retries;
+  const writer = await snapshots.createWriter(scan.id);
+  let checkpoints: Promise<void> = Promise.resolve();
+  let paused = false;
+  const pagesIterator = reader.listGroupPages({ fromLink: startLink, signal: request.signal })[Symbol.asyncIterator]();
+  let pending = pagesIterator.next();
+  try {
+    for (;;) {
+      const result = await pending;
+      if (result.done) break;
+      const page: GroupPage = result.value;
+      // Fetch the next page while this one is classified and written.
+      if (page.nextLink) pending = pagesIterator.next();
+      const classified = await classifyPage(deps, page);
+      for (const group of classified) addToCounts(counts, group);
+      pages += 1;
+      rows += classified.length;
+      const { stored } = await writer.writePage(classified);
+      const checkpoint = { nextLink: page.nextLink, pages, rowsWritten: rows, counts: cloneCounts(counts), at: now() };
+      checkpoints = Promise.all([checkpoints, stored]).then(async () => {
+        scan.checkpoint = checkpoint;
+        scan.pages = checkpoint.pages;
+        scan.retries = retries();
+        await lease.renew(scan.id);
+        await scans.save(scan);
+      });
+      checkpoints.catch(() => undefined); // observed below; avoids an unhandled rejection meanwhile
+      if (!page.nextLink) break;
+      if (settings.scan.timeBudgetMs > 0 && now().getTime() - invocationStart >= settings.scan.timeBudgetMs) {
+        paused = true;
+        break;
+      }
+    }
+  } finally {
+    // On every way out, let in-flight writes and checkpoints settle before the scan record is touched again.
+    await writer.flush().catch(() => undefined);
+    await checkpoints.catch(() => undefined);
+    if (paused) await pending.catch(() => undefined);
+  }
+  await writer.flush();
+  await checkpoints;
+  scan.retries = retries();
+  if (paused) {
+    log.info(`Scan ${scan.id} paused after page ${pages}: SCAN_TIME_BUDGET_SECONDS reached; the next invocation resumes it.`);
+    logSummary(deps, scan, 'paused', counts, invocationStart, now, null);
+    return { status: 'paused', scan };
+  }
+  return markComplete(deps, scan, counts, invocationStart, now);
+}
+
+async function classifyPage(deps: ScanDependencies, page: GroupPage): Promise<ClassifiedGroup[]> {
+  const classified = page.groups.map((group) => classifyGroup(group));
+  if (!deps.settings.graph.memberCounts) return classified;
+  // Member counts cost one request each: only for groups that are written back (Entra Connect size limits).
+  const CONCURRENCY = 8;
+  const indexes = classified.flatMap((group, index) => (isWrittenBackBucket(group.bucket) ? [index] : []));
+  for (let i = 0; i < indexes.length; i += CONCURRENCY) {
+    await Promise.all(
+      indexes.slice(i, i + CONCURRENCY).map(async (index) => {
+        const group = page.groups[index]!;
+        const memberCount = await deps.reader.countMembers(group.id);
+        classified[index] = classifyGroup(group, { memberCount });
+      }),
+    );
+  }
+  return classified;
+}
+
+async function markComplete(
+  deps: ScanDependencies,
+  scan: StoredScan,
+  counts: ScanCounts,
+  invocationStart: number,
+  now: () => Date,
+): Promise<ScanOutcome> {
+  scan.status = 'complete';
+  scan.counts = counts;
+  scan.finishedAt = now();
+  scan.checkpoint = scan.checkpoint ? { ...scan.checkpoint, nextLink: null } : null;
+  await deps.scans.save(scan);
+  logSummary(deps, scan, 'complete', counts, invocationStart, now, null);
+  return { status: 'complete', scan };
+}
+
+async function markFailed(deps: ScanDependencies, scan: StoredScan, error: unknown, at: Date): Promise<ScanOutcome> {
+  const message = errorMessage(error);
+  scan.status = 'failed';
+  scan.error = message;
+  scan.finishedAt = at;
+  try {
+    await deps.scans.save(scan);
+  } catch (saveError) {
+    deps.log.error(`Scan ${scan.id} failed and its status could not be saved: ${errorMessage(saveError)}`);
+  }
+  logSummary(deps, scan, 'failed', scan.checkpoint?.counts ?? scan.counts, at.getTime(), () => at, message);
+  return { status: 'failed', scan, error: message };
+}
+
+function logSummary(
+  deps: ScanDependencies,
+  scan: StoredScan,
+  outcome: 'complete' | 'failed' | 'paused',
+  counts: ScanCounts,
+  invocationStart: number,
+  now: () => Date,
+  error: string | null,
+): void {
+  logScanSummary(deps.log, {
+    scanId: scan.id,
+    tenantId: scan.tenantId,
+    outcome,
+    trigger: scan.trigger,
+    durationMs: now().getTime() - invocationStart,
+    pages: scan.pages,
+    retries: scan.retries,
+    groups: counts.total,
+    writtenBack: counts.byBucket.writtenBack,
+    legacyDefault: counts.byBucket.legacyDefault,
+    notWrittenBack: counts.byBucket.notWrittenBack,
+    resumes: scan.resumes,
+    error,
+  });
+}

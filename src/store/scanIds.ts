@@ -1,0 +1,42 @@
+/**
+ * Scan ids read as time: `20261126T020000Z-3fa9c1`. The scans table's RowKey inverts the timestamp digits so
+ * a plain partition query lists newest first, and both directions are computed from the id alone.
+ */
+import { randomBytes } from 'node:crypto';
+import { WritebackWatchError } from '../errors';
+
+const SCAN_ID = /^(\d{8})T(\d{6})Z-([0-9a-f]{6})$/;
+
+export function newScanId(now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export function isScanId(value: string): boolean {
+  return SCAN_ID.test(value);
+}
+
+export function assertScanId(value: string): string {
+  if (!isScanId(value)) {
+    throw new WritebackWatchError('InvalidInput', `"${value.slice(0, 60)}" is not a scan id. Scan ids look like 20261126T020000Z-3fa9c1; list them with GET /api/scans.`);
+  }
+  return value;
+}
+
+const invert = (digits: string): string => digits.replace(/\d/g, (d) => String(9 - Number(d)));
+
+export function scanRowKey(scanId: string): string {
+  const match = SCAN_ID.exec(assertScanId(scanId))!;
+  return `${invert(match[1]! + match[2]!)}-${match[3]}`;
+}
+
+export function scanIdFromRowKey(rowKey: string): string {
+  const [digits = '', random = ''] = rowKey.split('-');
+  const plain = invert(digits);
+  return `${plain.slice(0, 8)}T${plain.slice(8)}Z-${random}`;
+}
+
+/** Name (without the app prefix) of the table that holds one scan's snapshot rows. */
+export function snapshotTableName(scanId: string): string {
+  return `snap${assertScanId(scanId).replace(/[TZ-]/g, '')}`;
+}

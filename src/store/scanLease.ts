@@ -1,0 +1,102 @@
+/**
+ * One scanner per tenant, across scaled-out instances and manual triggers: a lease entity in Table Storage
+ * taken and renewed with optimistic concurrency (ETag). A holder that crashes stops renewing and its lease
+ * expires; a holder that finds its lease taken over stops writing.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TableClient } from '@azure/data-tables';
+import { WritebackWatchError } from '../errors';
+import type { TableFactory } from './tableClients';
+
+export const LEASES_TABLE = 'leases';
+
+interface LeaseEntity {
+  partitionKey: string;
+  rowKey: string;
+  owner: string;
+  expiresAt: Date;
+  scanId?: string;
+}
+
+export interface HeldLease {
+  owner: string;
+  expiresAt: Date;
+  /** Extends the lease; throws Conflict when another holder took it over. */
+  renew(scanId?: string): Promise<void>;
+  release(): Promise<void>;
+}
+
+const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
+
+export class ScanLease {
+  private readonly ready: Promise<TableClient>;
+
+  constructor(
+    tables: TableFactory,
+    private readonly durationMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.ready = tables.ensureTable(LEASES_TABLE);
+    this.ready.catch(() => undefined); // surfaced on first use, not as an unhandled rejection
+  }
+
+  /** Takes the tenant's scan lease, or returns null while another live holder has it. */
+  async tryAcquire(tenantId: string, scanId?: string): Promise<HeldLease | null> {
+    const table = await this.ready;
+    const owner = randomUUID();
+    const entity = (): LeaseEntity => ({
+      partitionKey: tenantId,
+      rowKey: 'scan',
+      owner,
+      expiresAt: new Date(this.now() + this.durationMs),
+      ...(scanId ? { scanId } : {}),
+    });
+    let etag: string | undefined;
+    try {
+      const current = await table.getEntity<LeaseEntity>(tenantId, 'scan');
+      if (new Date(current.expiresAt).getTime() > this.now()) return null;
+      const result = await table.updateEntity(entity(), 'Replace', { etag: current.etag });
+      etag = result.etag;
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 412 || status === 409) return null; // someone else won the race
+      if (status !== 404) throw error;
+      try {
+        etag = (await table.createEntity(entity())).etag;
+      } catch (createError) {
+        if (statusOf(createError) === 409) return null;
+        throw createError;
+      }
+    }
+    return this.held(table, tenantId, owner, etag!, entity().expiresAt);
+  }
+
+  private held(table: TableClient, tenantId: string, owner: string, etag: string, expiresAt: Date): HeldLease {
+    let currentEtag = etag;
+    const lease: HeldLease = {
+      owner,
+      expiresAt,
+      renew: async (scanId) => {
+        const next: LeaseEntity = { partitionKey: tenantId, rowKey: 'scan', owner, expiresAt: new Date(this.now() + this.durationMs) };
+        if (scanId) next.scanId = scanId;
+        try {
+          currentEtag = (await table.updateEntity(next, 'Replace', { etag: currentEtag })).etag ?? currentEtag;
+          lease.expiresAt = next.expiresAt;
+        } catch (error) {
+          if (statusOf(error) === 412 || statusOf(error) === 404) {
+            throw new WritebackWatchError('Conflict', 'The scan lease was taken over by another instance; this one stops writing.');
+          }
+          throw error;
+        }
+      },
+      release: async () => {
+        try {
+          await table.deleteEntity(tenantId, 'scan', { etag: currentEtag });
+        } catch (error) {
+          if (statusOf(error) !== 412 && statusOf(error) !== 404) throw error;
+        }
+      },
+    };
+    return lease;
+  }
+}

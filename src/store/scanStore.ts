@@ -1,0 +1,176 @@
+/**
+ * The scans table: one entity per scan under PartitionKey = tenant id, newest first. It holds status,
+ * counts, tenant context, the resume checkpoint and the failure reason. Only a scan marked complete (after
+ * every row is written) is ever used as a baseline.
+ */
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import type { ScanCounts, ScanRecord, ScanStatus, ScanTrigger, TenantContext } from '../model';
+import { WritebackWatchError } from '../errors';
+import type { TableFactory } from './tableClients';
+import { assertScanId, scanIdFromRowKey, scanRowKey } from './scanIds';
+
+export const SCANS_TABLE = 'scans';
+
+export interface ScanCheckpoint {
+  /** The Graph link of the next page to read; null once paging finished. */
+  nextLink: string | null;
+  pages: number;
+  rowsWritten: number;
+  counts: ScanCounts;
+  at: Date;
+}
+
+export interface StoredScan extends ScanRecord {
+  checkpoint: ScanCheckpoint | null;
+  /** How often the scan was resumed after an interruption or a paused invocation. */
+  resumes: number;
+}
+
+interface ScanEntity {
+  partitionKey: string;
+  rowKey: string;
+  scanId: string;
+  trigger: string;
+  status: string;
+  startedAt: Date;
+  finishedAt?: Date;
+  counts: string;
+  tenantContext?: string;
+  pages: number;
+  retries: number;
+  error?: string;
+  checkpointNextLink?: string;
+  checkpointPages?: number;
+  checkpointRows?: number;
+  checkpointCounts?: string;
+  checkpointAt?: Date;
+  resumes: number;
+}
+
+export interface ListScansOptions {
+  status?: ScanStatus;
+  /** Only scans that started before this id's start (for paging and "previous scan" look-ups). */
+  before?: string;
+  top?: number;
+}
+
+export class ScanStore {
+  private readonly ready: Promise<TableClient>;
+
+  constructor(tables: TableFactory) {
+    this.ready = tables.ensureTable(SCANS_TABLE);
+    this.ready.catch(() => undefined); // surfaced on first use, not as an unhandled rejection
+  }
+
+  async create(scan: StoredScan): Promise<void> {
+    const table = await this.ready;
+    await table.createEntity(toEntity(scan));
+  }
+
+  /** Replaces the stored scan record. */
+  async save(scan: StoredScan): Promise<void> {
+    const table = await this.ready;
+    await table.updateEntity(toEntity(scan), 'Replace');
+  }
+
+  async get(tenantId: string, scanId: string): Promise<StoredScan | null> {
+    const table = await this.ready;
+    try {
+      const entity = await table.getEntity<ScanEntity>(tenantId, scanRowKey(scanId));
+      return fromEntity(entity);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw error;
+    }
+  }
+
+  async require(tenantId: string, scanId: string): Promise<StoredScan> {
+    const scan = await this.get(tenantId, assertScanId(scanId));
+    if (!scan) throw new WritebackWatchError('NotFound', `Scan ${scanId} does not exist for this tenant. List scans with GET /api/scans.`);
+    return scan;
+  }
+
+  /** Newest first. Filters are built with the odata helper (values quoted), never from raw input. */
+  async *list(tenantId: string, options: ListScansOptions = {}): AsyncGenerator<StoredScan> {
+    const table = await this.ready;
+    let filter = odata`PartitionKey eq ${tenantId}`;
+    if (options.status) filter += odata` and status eq ${options.status}`;
+    if (options.before) filter += odata` and RowKey gt ${scanRowKey(options.before)}`;
+    let remaining = options.top ?? Number.POSITIVE_INFINITY;
+    for await (const entity of table.listEntities<ScanEntity>({ queryOptions: { filter } })) {
+      if (remaining-- <= 0) return;
+      yield fromEntity(entity);
+    }
+  }
+
+  async latest(tenantId: string, status?: ScanStatus): Promise<StoredScan | null> {
+    for await (const scan of this.list(tenantId, { status, top: 1 })) return scan;
+    return null;
+  }
+
+  /** The newest complete scan that started before `scanId` (the baseline a diff or alert compares with). */
+  async previousComplete(tenantId: string, scanId: string): Promise<StoredScan | null> {
+    for await (const scan of this.list(tenantId, { status: 'complete', before: scanId, top: 1 })) return scan;
+    return null;
+  }
+
+  async delete(tenantId: string, scanId: string): Promise<void> {
+    const table = await this.ready;
+    await table.deleteEntity(tenantId, scanRowKey(scanId));
+  }
+}
+
+function toEntity(scan: StoredScan): ScanEntity {
+  const entity: ScanEntity = {
+    partitionKey: scan.tenantId,
+    rowKey: scanRowKey(scan.id),
+    scanId: scan.id,
+    trigger: scan.trigger,
+    status: scan.status,
+    startedAt: scan.startedAt,
+    counts: JSON.stringify(scan.counts),
+    pages: scan.pages,
+    retries: scan.retries,
+    resumes: scan.resumes,
+  };
+  if (scan.finishedAt) entity.finishedAt = scan.finishedAt;
+  if (scan.tenantContext) entity.tenantContext = JSON.stringify(scan.tenantContext);
+  if (scan.error) entity.error = scan.error.slice(0, 30_000);
+  const cp = scan.checkpoint;
+  if (cp) {
+    if (cp.nextLink) entity.checkpointNextLink = cp.nextLink;
+    entity.checkpointPages = cp.pages;
+    entity.checkpointRows = cp.rowsWritten;
+    entity.checkpointCounts = JSON.stringify(cp.counts);
+    entity.checkpointAt = cp.at;
+  }
+  return entity;
+}
+
+function fromEntity(entity: TableEntityResult<ScanEntity>): StoredScan {
+  const date = (value: unknown): Date | null => (value ? new Date(value as string | Date) : null);
+  return {
+    id: entity.scanId ?? scanIdFromRowKey(entity.rowKey),
+    tenantId: entity.partitionKey,
+    trigger: entity.trigger as ScanTrigger,
+    status: entity.status as ScanStatus,
+    startedAt: date(entity.startedAt)!,
+    finishedAt: date(entity.finishedAt),
+    counts: JSON.parse(entity.counts) as ScanCounts,
+    tenantContext: entity.tenantContext ? (JSON.parse(entity.tenantContext) as TenantContext) : null,
+    pages: Number(entity.pages ?? 0),
+    retries: Number(entity.retries ?? 0),
+    error: entity.error ?? null,
+    resumes: Number(entity.resumes ?? 0),
+    checkpoint:
+      entity.checkpointCounts !== undefined
+        ? {
+            nextLink: entity.checkpointNextLink ?? null,
+            pages: Number(entity.checkpointPages ?? 0),
+            rowsWritten: Number(entity.checkpointRows ?? 0),
+            counts: JSON.parse(entity.checkpointCounts) as ScanCounts,
+            at: date(entity.checkpointAt)!,
+          }
+        : null,
+  };
+}
