@@ -1,0 +1,204 @@
+/**
+ * The catalog of findings and reason codes: defined once here, cited by id and code in reports, alerts and
+ * docs/findings.md (a test keeps that table in step with this file). In the style of compliance scanners,
+ * every finding has a stable code, a title, a severity, a rationale with its source, and a remediation line.
+ */
+import type { FindingId, ReasonCode, Severity } from '../model';
+import { compareSeverity } from './vocabulary';
+
+export interface FindingDefinition {
+  readonly id: FindingId;
+  /** Stable identifier cited in reports and alerts; never reused for a different rule. */
+  readonly code: string;
+  readonly title: string;
+  readonly severity: Severity;
+  /** Why it matters. */
+  readonly rationale: string;
+  /** Where the rule comes from (documentation page, issue). */
+  readonly source: string;
+  /** What an admin does about it. */
+  readonly remediation: string;
+}
+
+export interface ReasonDefinition {
+  readonly title: string;
+  /** One sentence, shown next to every group in reports. */
+  readonly explanation: string;
+}
+
+/** Member limits of Entra Connect group writeback (how-to-connect-group-writeback-v2). */
+export const MEMBER_LIMITS = Object.freeze({
+  microsoft365: 50_000,
+  /** When the "Out to AD – Group Writeback Member Limit" sync rule is disabled (how-to-connect-modify-group-writeback). */
+  microsoft365WithoutLimitRule: 250_000,
+  security: 250_000,
+});
+
+const DISABLE_WRITEBACK = 'Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$false}';
+
+export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.freeze({
+  roleAssignableWrittenBack: {
+    id: 'roleAssignableWrittenBack',
+    code: 'WBW-F01',
+    title: 'Role-assignable group written back',
+    severity: 'high',
+    rationale:
+      'A role-assignable group holds or can be given Entra directory roles. Writing it back mirrors a privileged cloud group into AD, where its on-premises copy can be changed or abused by anyone with rights on the writeback OU.',
+    source: 'Graph group resource (isAssignableToRole); Entra docs how-to-connect-group-writeback-v2 (security groups can be written back)',
+    remediation: `Stop writeback unless the on-premises copy is required: ${DISABLE_WRITEBACK}. If it is required, protect the writeback OU like other Tier 0 objects.`,
+  },
+  publicGroupWrittenBackAsSecurity: {
+    id: 'publicGroupWrittenBackAsSecurity',
+    code: 'WBW-F02',
+    title: 'Public Microsoft 365 group written back as a security group',
+    severity: 'high',
+    rationale:
+      'Anyone in the tenant can join a Public Microsoft 365 group without approval. Written back as a security type, joining it grants on-premises permissions.',
+    source: 'Graph group resource (visibility); Graph groupWritebackConfiguration resource (onPremisesGroupType values for Microsoft 365 groups)',
+    remediation:
+      "Make the group Private (Update-MgGroup -GroupId $groupId -Visibility Private), or write it back as a distribution group (Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{onPremisesGroupType='universalDistributionGroup'}).",
+  },
+  dynamicGroupWrittenBackAsSecurity: {
+    id: 'dynamicGroupWrittenBackAsSecurity',
+    code: 'WBW-F03',
+    title: 'Dynamic group written back as a security group',
+    severity: 'medium',
+    rationale:
+      'Membership of a dynamic group follows a rule on user or device attributes. Written back as a security type, whoever can change those attributes gains on-premises permissions.',
+    source: 'Entra docs how-to-connect-group-writeback-v2 (groups with dynamic membership can be written back)',
+    remediation: `Review the membership rule and who can edit the attributes it uses; if on-premises access should not follow it, write the group back as a distribution group or stop writeback: ${DISABLE_WRITEBACK}.`,
+  },
+  invalidTargetForSecurityGroup: {
+    id: 'invalidTargetForSecurityGroup',
+    code: 'WBW-F04',
+    title: 'Security group configured with a target type it cannot have',
+    severity: 'medium',
+    rationale:
+      'Security groups can only be written back as universalSecurityGroup; any other configured type is ignored, so the configuration says something that does not happen.',
+    source: 'Graph groupWritebackConfiguration resource ("Microsoft Entra security groups can be written back as universalSecurityGroup"); Entra docs groups-write-back-portal',
+    remediation:
+      "Set the supported type: Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$true; onPremisesGroupType='universalSecurityGroup'}.",
+  },
+  unknownOnPremisesGroupType: {
+    id: 'unknownOnPremisesGroupType',
+    code: 'WBW-F05',
+    title: 'Unrecognised onPremisesGroupType value',
+    severity: 'medium',
+    rationale:
+      'The value is none of universalDistributionGroup, universalSecurityGroup, universalMailEnabledSecurityGroup (casing ignored), so the group type it is written back as cannot be told from its configuration.',
+    source: 'Graph groupWritebackConfiguration resource (possible values of onPremisesGroupType)',
+    remediation:
+      "Set one of the three supported values, e.g. Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{onPremisesGroupType='universalDistributionGroup'}, and fix the tool that wrote the value.",
+  },
+  memberCountOverWritebackLimit: {
+    id: 'memberCountOverWritebackLimit',
+    code: 'WBW-F06',
+    title: 'Group over the Entra Connect writeback member limit',
+    severity: 'medium',
+    rationale:
+      'Entra Connect does not write back Microsoft 365 groups over 50,000 members or security groups over 250,000 members, although the configuration says they are written back. The Microsoft 365 limit rises to 250,000 when the "Out to AD – Group Writeback Member Limit" sync rule is disabled, which Graph cannot see, so the 50,000 limit is applied.',
+    source: 'Entra docs how-to-connect-group-writeback-v2 and how-to-connect-modify-group-writeback',
+    remediation: `Bring membership under the limit, or for Microsoft 365 groups disable the "Out to AD – Group Writeback Member Limit" sync rule (limit 250,000); otherwise stop writeback so the configuration matches reality: ${DISABLE_WRITEBACK}.`,
+  },
+  portalShowsNoWriteback: {
+    id: 'portalShowsNoWriteback',
+    code: 'WBW-F07',
+    title: 'Portal shows "No writeback" but the group is written back',
+    severity: 'low',
+    rationale:
+      'isEnabled is null on a Microsoft 365 group. The Entra portal labels it "No writeback", yet Microsoft 365 groups default to written back (as a distribution group unless a target type is set), so admins reading the portal miss it.',
+    source: 'Entra docs groups-write-back-portal and how-to-connect-group-writeback-v2 ("If isEnabled is null or true, the group will be written back"); Graph groupWritebackConfiguration resource',
+    remediation:
+      'Make the state explicit so the portal shows the truth: Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$true} to keep writeback, or @{isEnabled=$false} to stop it.',
+  },
+  securityDefaultDisputed: {
+    id: 'securityDefaultDisputed',
+    code: 'WBW-F08',
+    title: 'Security group with isEnabled null: documentation disagrees',
+    severity: 'info',
+    rationale:
+      'Classified as not written back: Graph documents the default as false for security groups and MSIdentityTools agrees, but a revision of the Entra portal page says security groups with null values are written back, which customers disputed.',
+    source: 'Graph groupWritebackConfiguration resource; MSIdentityTools Get-MsIdGroupWritebackConfiguration; Entra docs groups-write-back-portal; MicrosoftDocs/azure-docs issues 107055, 108243, 112754',
+    remediation:
+      'Set isEnabled explicitly so the outcome no longer depends on which documentation is right: Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$false} (or $true to write it back).',
+  },
+  unknownGroupKind: {
+    id: 'unknownGroupKind',
+    code: 'WBW-F09',
+    title: 'Group kind could not be determined',
+    severity: 'low',
+    rationale:
+      'The group is neither a Microsoft 365 group nor security- or mail-enabled as Graph returned it (flags missing or not booleans), so it is classified as not written back without certainty.',
+    source: 'Graph groups overview (beta): how groupTypes, securityEnabled and mailEnabled define the group kinds',
+    remediation:
+      'Read the group in Graph Explorer (GET https://graph.microsoft.com/beta/groups/{id}) and check groupTypes, securityEnabled and mailEnabled; re-run the scan once they are returned.',
+  },
+} satisfies Record<FindingId, FindingDefinition>);
+
+/** Finding ids in catalog (code) order: the order findings are listed on a group and in reports. */
+export const FINDING_IDS: readonly FindingId[] = Object.freeze(
+  (Object.keys(FINDINGS) as FindingId[]).sort((a, b) => FINDINGS[a].code.localeCompare(FINDINGS[b].code)),
+);
+
+export const REASONS: Readonly<Record<ReasonCode, ReasonDefinition>> = Object.freeze({
+  syncedFromOnPremises: {
+    title: 'Synced from on-premises',
+    explanation:
+      'The group is synchronised from on-premises Active Directory (onPremisesSyncEnabled is true), so AD is its source and it is never written back.',
+  },
+  unsupportedGroupKind: {
+    title: 'Group kind not supported',
+    explanation:
+      'Only Microsoft 365 groups and security groups can be written back; mail-enabled security groups, distribution lists and groups of unknown kind are not.',
+  },
+  disabled: {
+    title: 'Writeback disabled',
+    explanation: 'writebackConfiguration.isEnabled is false, so the group is not written back.',
+  },
+  enabledDefaultTarget: {
+    title: 'Enabled, default target',
+    explanation:
+      'isEnabled is true and no onPremisesGroupType is set, so the Microsoft 365 group is written back as a universal distribution group, the documented default.',
+  },
+  enabled: {
+    title: 'Writeback enabled',
+    explanation:
+      'isEnabled is true, so the group is written back as its configured type (security groups always as a universal security group).',
+  },
+  legacyDefault: {
+    title: 'Legacy default',
+    explanation:
+      'The Microsoft 365 group was never configured (isEnabled and onPremisesGroupType are null), so it is written back as a universal distribution group for compatibility with the original group writeback, although the portal shows "No writeback".',
+  },
+  enabledByDefault: {
+    title: 'Enabled by default',
+    explanation:
+      'isEnabled is null but onPremisesGroupType is set; Microsoft 365 groups default to enabled, so the group is written back as that type although the portal shows "No writeback".',
+  },
+  securityDefaultOff: {
+    title: 'Security default: off',
+    explanation:
+      'The security group has isEnabled null, and security groups are not written back unless enabled explicitly (one revision of the portal documentation claims otherwise).',
+  },
+} satisfies Record<ReasonCode, ReasonDefinition>);
+
+/** Stated in every report, because the buckets are only as true as these assumptions. */
+export const CLASSIFICATION_ASSUMPTIONS =
+  'Every verdict is "per Entra configuration": it reads the writebackConfiguration Microsoft Graph (beta) holds for each group and applies Entra Connect group writeback v2 semantics, under which Microsoft 365 groups are written back unless isEnabled is false (as a universal distribution group unless another type is set) and security groups only when isEnabled is true (always as a universal security group). ' +
+  'Nothing is written back at all when the tenant\'s group writeback feature flag is off, whatever the per-group values say; the report shows that flag when it could be read. ' +
+  'Group writeback v2 lost support after 30 June 2024; the original version (v1) still works, ignores isEnabled and writes every Microsoft 365 group back as a distribution group and no security group, so on a v1 deployment disabled Microsoft 365 groups are written back too and enabled security groups are not. ' +
+  'Entra Cloud Sync group provisioning (security groups, scoped by its sync job) and third-party scripts can also put groups into Active Directory; writebackConfiguration does not show them and this classification does not cover them.';
+
+export function severityOf(id: FindingId): Severity {
+  return FINDINGS[id].severity;
+}
+
+/** The most severe of the findings, or null when there are none. */
+export function highestSeverity(ids: Iterable<FindingId>): Severity | null {
+  let highest: Severity | null = null;
+  for (const id of ids) {
+    const severity = severityOf(id);
+    if (highest === null || compareSeverity(severity, highest) < 0) highest = severity;
+  }
+  return highest;
+}

@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import { classifyGroup, type ClassificationContext } from '../../src/classify/classifyGroup';
+import {
+  CLASSIFICATION_ASSUMPTIONS,
+  FINDING_IDS,
+  FINDINGS,
+  MEMBER_LIMITS,
+  REASONS,
+  highestSeverity,
+  severityOf,
+} from '../../src/classify/findings';
+import type { FindingId, GraphGroup, ReasonCode } from '../../src/model';
+import { distribution, mailEnabledSecurity, microsoft365, security, unknownKind, writeback } from './groups';
+
+interface FindingCase {
+  name: string;
+  group: GraphGroup;
+  context?: ClassificationContext;
+}
+
+/** For every finding: groups that raise it and near misses that do not (each differs in one respect). */
+const CASES: Record<FindingId, { fires: FindingCase[]; silent: FindingCase[] }> = {
+  roleAssignableWrittenBack: {
+    fires: [
+      { name: 'enabled role-assignable security group', group: security({ isAssignableToRole: true, writebackConfiguration: writeback(true, null) }) },
+      { name: 'role-assignable Microsoft 365 group on the legacy default', group: microsoft365({ isAssignableToRole: true, securityEnabled: true }) },
+    ],
+    silent: [
+      { name: 'role-assignable security group, isEnabled null', group: security({ isAssignableToRole: true }) },
+      { name: 'role-assignable Microsoft 365 group, disabled', group: microsoft365({ isAssignableToRole: true, writebackConfiguration: writeback(false, null) }) },
+      { name: 'enabled security group, not role-assignable', group: security({ isAssignableToRole: false, writebackConfiguration: writeback(true, null) }) },
+      { name: 'role-assignable group synced from AD', group: security({ isAssignableToRole: true, onPremisesSyncEnabled: true, writebackConfiguration: writeback(true, null) }) },
+    ],
+  },
+  publicGroupWrittenBackAsSecurity: {
+    fires: [
+      { name: 'Public as universalSecurityGroup', group: microsoft365({ visibility: 'Public', writebackConfiguration: writeback(true, 'universalSecurityGroup') }) },
+      { name: 'public (lower case) as mail-enabled security, isEnabled null', group: microsoft365({ visibility: 'public', writebackConfiguration: writeback(null, 'UniversalMailEnabledSecurityGroup') }) },
+    ],
+    silent: [
+      { name: 'Public as distribution', group: microsoft365({ visibility: 'Public', writebackConfiguration: writeback(true, 'universalDistributionGroup') }) },
+      { name: 'Public on the legacy default (distribution)', group: microsoft365({ visibility: 'Public' }) },
+      { name: 'Private as security', group: microsoft365({ visibility: 'Private', writebackConfiguration: writeback(true, 'universalSecurityGroup') }) },
+      { name: 'Public as security but disabled', group: microsoft365({ visibility: 'Public', writebackConfiguration: writeback(false, 'universalSecurityGroup') }) },
+      { name: 'Public security group (not Microsoft 365)', group: security({ visibility: 'Public', writebackConfiguration: writeback(true, null) }) },
+    ],
+  },
+  dynamicGroupWrittenBackAsSecurity: {
+    fires: [
+      { name: 'dynamic security group enabled', group: security({ groupTypes: ['DynamicMembership'], writebackConfiguration: writeback(true, null) }) },
+      { name: 'dynamic Microsoft 365 group as security', group: microsoft365({ groupTypes: ['Unified', 'dynamicmembership'], writebackConfiguration: writeback(true, 'universalSecurityGroup') }) },
+    ],
+    silent: [
+      { name: 'dynamic Microsoft 365 group on the legacy default', group: microsoft365({ groupTypes: ['Unified', 'DynamicMembership'] }) },
+      { name: 'dynamic security group, isEnabled null', group: security({ groupTypes: ['DynamicMembership'] }) },
+      { name: 'assigned security group enabled', group: security({ writebackConfiguration: writeback(true, null) }) },
+      { name: 'dynamic mail-enabled security group', group: mailEnabledSecurity({ groupTypes: ['DynamicMembership'], writebackConfiguration: writeback(true, 'universalSecurityGroup') }) },
+    ],
+  },
+  invalidTargetForSecurityGroup: {
+    fires: [
+      { name: 'security enabled as distribution', group: security({ writebackConfiguration: writeback(true, 'universalDistributionGroup') }) },
+      { name: 'security enabled as mail-enabled security', group: security({ writebackConfiguration: writeback(true, 'UniversalMailEnabledSecurityGroup') }) },
+    ],
+    silent: [
+      { name: 'security enabled as security (odd casing)', group: security({ writebackConfiguration: writeback(true, 'UNIVERSALSECURITYGROUP') }) },
+      { name: 'security enabled, no type', group: security({ writebackConfiguration: writeback(true, null) }) },
+      { name: 'security disabled as distribution', group: security({ writebackConfiguration: writeback(false, 'universalDistributionGroup') }) },
+      { name: 'Microsoft 365 enabled as distribution', group: microsoft365({ writebackConfiguration: writeback(true, 'universalDistributionGroup') }) },
+    ],
+  },
+  unknownOnPremisesGroupType: {
+    fires: [
+      { name: 'Microsoft 365 enabled with a bogus type', group: microsoft365({ writebackConfiguration: writeback(true, 'globalDistributionGroup') }) },
+      { name: 'disabled security group with a bogus type', group: security({ writebackConfiguration: writeback(false, 'domainLocal') }) },
+    ],
+    silent: [
+      { name: 'PascalCase known type', group: microsoft365({ writebackConfiguration: writeback(true, 'UniversalDistributionGroup') }) },
+      { name: 'no type', group: microsoft365({ writebackConfiguration: writeback(true, null) }) },
+    ],
+  },
+  memberCountOverWritebackLimit: {
+    fires: [
+      { name: 'Microsoft 365 group with 50,001 members', group: microsoft365(), context: { memberCount: MEMBER_LIMITS.microsoft365 + 1 } },
+      { name: 'security group with 250,001 members', group: security({ writebackConfiguration: writeback(true, null) }), context: { memberCount: MEMBER_LIMITS.security + 1 } },
+    ],
+    silent: [
+      { name: 'Microsoft 365 group with exactly 50,000 members', group: microsoft365(), context: { memberCount: MEMBER_LIMITS.microsoft365 } },
+      { name: 'security group with 100,000 members', group: security({ writebackConfiguration: writeback(true, null) }), context: { memberCount: 100_000 } },
+      { name: 'disabled Microsoft 365 group with 60,000 members', group: microsoft365({ writebackConfiguration: writeback(false, null) }), context: { memberCount: 60_000 } },
+      { name: 'security group with isEnabled null and 300,000 members', group: security(), context: { memberCount: 300_000 } },
+      { name: 'member count not fetched', group: microsoft365(), context: { memberCount: null } },
+      { name: 'no context', group: microsoft365() },
+      { name: 'member count not a number', group: microsoft365(), context: { memberCount: Number.POSITIVE_INFINITY } },
+    ],
+  },
+  portalShowsNoWriteback: {
+    fires: [
+      { name: 'row 6: legacy default', group: microsoft365() },
+      { name: 'row 7: isEnabled null with a type', group: microsoft365({ writebackConfiguration: writeback(null, 'universalSecurityGroup') }) },
+    ],
+    silent: [
+      { name: 'row 4: enabled', group: microsoft365({ writebackConfiguration: writeback(true, null) }) },
+      { name: 'row 3: disabled', group: microsoft365({ writebackConfiguration: writeback(false, null) }) },
+      { name: 'row 11: security group, isEnabled null', group: security() },
+      { name: 'row 1: Microsoft 365 group synced from AD', group: microsoft365({ onPremisesSyncEnabled: true }) },
+    ],
+  },
+  securityDefaultDisputed: {
+    fires: [
+      { name: 'security group, both null', group: security() },
+      { name: 'security group, object missing, type set later', group: security({ writebackConfiguration: writeback(undefined, 'universalSecurityGroup') }) },
+    ],
+    silent: [
+      { name: 'security group disabled', group: security({ writebackConfiguration: writeback(false, null) }) },
+      { name: 'security group enabled', group: security({ writebackConfiguration: writeback(true, null) }) },
+      { name: 'security group synced from AD', group: security({ onPremisesSyncEnabled: true }) },
+      { name: 'mail-enabled security group, both null', group: mailEnabledSecurity() },
+    ],
+  },
+  unknownGroupKind: {
+    fires: [
+      { name: 'no flags', group: unknownKind() },
+      { name: 'no flags, synced from AD', group: unknownKind({ onPremisesSyncEnabled: true }) },
+    ],
+    silent: [
+      { name: 'distribution list', group: distribution() },
+      { name: 'mail-enabled security group', group: mailEnabledSecurity() },
+    ],
+  },
+};
+
+describe.each(FINDING_IDS.map((id) => [id, CASES[id]] as const))('finding %s', (id, { fires, silent }) => {
+  it.each(fires.map((c) => [c.name, c] as const))('fires: %s', (_name, c) => {
+    expect(classifyGroup(c.group, c.context).findings).toContain(id);
+  });
+  it.each(silent.map((c) => [c.name, c] as const))('silent: %s', (_name, c) => {
+    expect(classifyGroup(c.group, c.context).findings).not.toContain(id);
+  });
+});
+
+describe('findings on one group', () => {
+  it('lists every finding a group raises, in catalog order', () => {
+    const group = microsoft365({
+      groupTypes: ['Unified', 'DynamicMembership'],
+      visibility: 'Public',
+      isAssignableToRole: true,
+      writebackConfiguration: writeback(null, 'universalSecurityGroup'),
+    });
+    expect(classifyGroup(group, { memberCount: 50_001 }).findings).toEqual([
+      'roleAssignableWrittenBack',
+      'publicGroupWrittenBackAsSecurity',
+      'dynamicGroupWrittenBackAsSecurity',
+      'memberCountOverWritebackLimit',
+      'portalShowsNoWriteback',
+    ]);
+  });
+
+  it('raises nothing for a plainly enabled group', () => {
+    expect(classifyGroup(microsoft365({ writebackConfiguration: writeback(true, 'universalDistributionGroup') })).findings).toEqual([]);
+  });
+});
+
+describe('the catalog', () => {
+  it('defines every finding once, under its own id, with a unique stable code', () => {
+    const ids = Object.keys(FINDINGS) as FindingId[];
+    expect(ids.length).toBe(9);
+    for (const id of ids) expect(FINDINGS[id].id).toBe(id);
+    const codes = ids.map((id) => FINDINGS[id].code);
+    expect(new Set(codes).size).toBe(codes.length);
+    for (const code of codes) expect(code).toMatch(/^WBW-F\d{2}$/);
+    expect([...FINDING_IDS].sort()).toEqual([...ids].sort());
+  });
+
+  it('gives every finding a title, rationale, source and remediation', () => {
+    for (const id of FINDING_IDS) {
+      const definition = FINDINGS[id];
+      for (const text of [definition.title, definition.rationale, definition.source, definition.remediation]) {
+        expect(text.trim().length).toBeGreaterThan(10);
+        // docs/findings.md is a Markdown table: a pipe or line break would split a cell.
+        expect(text).not.toMatch(/[|\n]/);
+      }
+    }
+  });
+
+  it('explains every reason code', () => {
+    const reasons: ReasonCode[] = [
+      'syncedFromOnPremises',
+      'unsupportedGroupKind',
+      'disabled',
+      'enabledDefaultTarget',
+      'enabled',
+      'legacyDefault',
+      'enabledByDefault',
+      'securityDefaultOff',
+    ];
+    expect(Object.keys(REASONS).sort()).toEqual([...reasons].sort());
+    for (const reason of reasons) {
+      expect(REASONS[reason].title.length).toBeGreaterThan(3);
+      expect(REASONS[reason].explanation).toMatch(/\.$/);
+    }
+  });
+
+  it('states the assumptions the buckets rest on', () => {
+    expect(CLASSIFICATION_ASSUMPTIONS).toContain('per Entra configuration');
+    expect(CLASSIFICATION_ASSUMPTIONS).toMatch(/v2/);
+    expect(CLASSIFICATION_ASSUMPTIONS).toMatch(/feature flag/);
+    expect(CLASSIFICATION_ASSUMPTIONS).toMatch(/v1.*ignores isEnabled/);
+    expect(CLASSIFICATION_ASSUMPTIONS).toMatch(/Cloud Sync/);
+  });
+});
+
+describe('severity helpers', () => {
+  it('severityOf reads the catalog', () => {
+    for (const id of FINDING_IDS) expect(severityOf(id)).toBe(FINDINGS[id].severity);
+  });
+
+  it('highestSeverity picks the most severe, or null for none', () => {
+    expect(highestSeverity([])).toBeNull();
+    expect(highestSeverity(['securityDefaultDisputed'])).toBe('info');
+    expect(highestSeverity(['securityDefaultDisputed', 'portalShowsNoWriteback'])).toBe('low');
+    expect(highestSeverity(['portalShowsNoWriteback', 'memberCountOverWritebackLimit', 'securityDefaultDisputed'])).toBe('medium');
+    expect(highestSeverity(new Set<FindingId>(['unknownGroupKind', 'roleAssignableWrittenBack', 'invalidTargetForSecurityGroup']))).toBe('high');
+  });
+});
