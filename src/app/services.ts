@@ -13,7 +13,7 @@ import { GraphTransport } from '../graph/graphTransport';
 import { GraphGroupReader } from '../graph/groupReader';
 import { RetryBudget, type Clock } from '../graph/retryPolicy';
 import { consoleLogger, type Logger } from '../observability/logger';
-import type { ScanDependencies } from '../scan/runScan';
+import type { ScanDependencies, ScanOutcome } from '../scan/runScan';
 
 export interface Services {
   settings: Settings;
@@ -23,6 +23,8 @@ export interface Services {
   lease: ScanLease;
   graph: Client;
   log: Logger;
+  /** Runs after every scan that ends (alerts, retention); set by the runtime once those stages are built. */
+  afterScan?: (outcome: ScanOutcome) => Promise<void>;
   /** Fresh transport and retry budget for one scan. */
   scanDependencies(options?: { log?: Logger; clock?: Clock }): ScanDependencies;
 }

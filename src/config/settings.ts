@@ -36,6 +36,7 @@ export const SETTING_SPECS = [
   { name: 'TABLE_STORAGE_CONNECTION_STRING', kind: 'string', default: '', localOnly: true, secret: true, description: 'Connection string for Azurite on a developer machine. Never used in Azure.' },
   { name: 'TABLE_PREFIX', kind: 'string', default: 'wbw', description: 'Prefix of every table the app creates (letters and digits, 1-12 characters).' },
   { name: 'SCAN_SCHEDULE', kind: 'ncrontab', default: '0 0 2 * * *', description: 'Six-field NCRONTAB schedule of the nightly scan (UTC).' },
+  { name: 'SCAN_RESUME_SCHEDULE', kind: 'ncrontab', default: '0 */5 * * * *', description: 'How often a paused or interrupted scan is looked for and continued (never starts a new scan).' },
   { name: 'SCAN_TIME_BUDGET_SECONDS', kind: 'int', default: '0', min: 0, max: 86400, description: 'Seconds one invocation may scan before it checkpoints and leaves the rest to the next one. 0 = no limit.' },
   { name: 'SCAN_RESUME_MAX_AGE_HOURS', kind: 'int', default: '6', min: 1, max: 168, description: 'A running scan older than this is marked failed instead of resumed.' },
   { name: 'SCAN_LEASE_SECONDS', kind: 'int', default: '120', min: 15, max: 3600, description: 'Lease that keeps one scanner per tenant; renewed while scanning, expires when a holder crashes.' },
@@ -74,6 +75,7 @@ export interface Settings {
   };
   readonly scan: {
     readonly schedule: string;
+    readonly resumeSchedule: string;
     readonly timeBudgetMs: number;
     readonly resumeMaxAgeMs: number;
     readonly leaseMs: number;
@@ -233,6 +235,7 @@ export function loadSettings(env: Env = process.env): Settings {
     tables: { endpoint: endpoint || null, connectionString: connectionString || null, prefix },
     scan: {
       schedule: text(env, 'SCAN_SCHEDULE'),
+      resumeSchedule: text(env, 'SCAN_RESUME_SCHEDULE'),
       timeBudgetMs: int(env, 'SCAN_TIME_BUDGET_SECONDS') * 1000,
       resumeMaxAgeMs: int(env, 'SCAN_RESUME_MAX_AGE_HOURS') * HOUR,
       leaseMs: int(env, 'SCAN_LEASE_SECONDS') * 1000,

@@ -45,7 +45,15 @@ export type ScanOutcome =
 /** Copies counts so a checkpoint holds the totals as of its page, not a live reference. */
 const cloneCounts = (counts: ScanCounts): ScanCounts => JSON.parse(JSON.stringify(counts)) as ScanCounts;
 
-export async function runScan(deps: ScanDependencies, request: ScanRequest): Promise<ScanOutcome> {
+export type ScanStart =
+  | { status: 'started'; scan: StoredScan; resumed: boolean; done: Promise<ScanOutcome> }
+  | { status: 'skipped'; reason: string; runningScanId?: string };
+
+/**
+ * Takes the tenant's lease, picks the scan (resume or new) and starts paging in the background. The HTTP API
+ * answers 202 with the scan id at this point; the timer and the CLI await `done`.
+ */
+export async function beginScan(deps: ScanDependencies, request: ScanRequest): Promise<ScanStart> {
   const { settings, scans, lease: leases, log } = deps;
   const now = deps.now ?? (() => new Date());
   const tenantId = settings.tenantId;
@@ -54,18 +62,31 @@ export async function runScan(deps: ScanDependencies, request: ScanRequest): Pro
     const running = await scans.latest(tenantId, 'running');
     return { status: 'skipped', reason: 'A scan of this tenant is already running.', runningScanId: running?.id };
   }
-  let scan: StoredScan | null = null;
+  const release = (): Promise<void> =>
+    lease.release().catch((error) => log.warn('Could not release the scan lease; it expires by itself.', { error: errorMessage(error) }));
+  let scan: StoredScan | null;
   try {
     scan = await pickScan(deps, request, now());
-    if (!scan) return { status: 'skipped', reason: 'No interrupted scan to resume.' };
-    await lease.renew(scan.id);
-    return await scanPages(deps, scan, lease, request, now);
+    if (scan) await lease.renew(scan.id);
   } catch (error) {
-    if (!scan) throw error;
-    return await markFailed(deps, scan, error, now());
-  } finally {
-    await lease.release().catch((error) => log.warn('Could not release the scan lease; it expires by itself.', { error: errorMessage(error) }));
+    await release();
+    throw error;
   }
+  if (!scan) {
+    await release();
+    return { status: 'skipped', reason: 'No interrupted scan to resume.' };
+  }
+  const picked = scan;
+  const done = scanPages(deps, picked, lease, request, now)
+    .catch((error: unknown) => markFailed(deps, picked, error, now()))
+    .finally(release);
+  return { status: 'started', scan: picked, resumed: picked.resumes > 0 && picked.checkpoint !== null, done };
+}
+
+/** Runs one scan to its end (complete, failed or paused), or says why none ran. */
+export async function runScan(deps: ScanDependencies, request: ScanRequest): Promise<ScanOutcome> {
+  const start = await beginScan(deps, request);
+  return start.status === 'started' ? start.done : start;
 }
 
 /** Resumes the tenant's running scan if there is one young enough, else starts a new one. */
