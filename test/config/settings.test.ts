@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { loadSettings } from '../../src/config/settings';
+import { ConfigurationError } from '../../src/errors';
+
+const base = {
+  TENANT_ID: '11111111-2222-3333-4444-555555555555',
+  TABLE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true',
+};
+
+function failure(env: Record<string, string>): ConfigurationError {
+  try {
+    loadSettings(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigurationError);
+    return error as ConfigurationError;
+  }
+  throw new Error('expected loadSettings to throw');
+}
+
+describe('loadSettings', () => {
+  it('applies every default and freezes the result', () => {
+    const settings = loadSettings(base);
+    expect(settings.graph.baseUrl).toBe('https://graph.microsoft.com');
+    expect(settings.graph.pageSize).toBe(999);
+    expect(settings.scan.schedule).toBe('0 0 2 * * *');
+    expect(settings.scan.retentionDays).toBe(90);
+    expect(Object.isFrozen(settings.graph)).toBe(true);
+  });
+
+  it.each([
+    [{}, 'TENANT_ID', /missing/],
+    [{ TENANT_ID: 'contoso' }, 'TENANT_ID', /GUID/],
+    [{ GRAPH_BASE_URL: 'not a url' }, 'GRAPH_BASE_URL', /absolute URL/],
+    [{ GRAPH_BASE_URL: 'http://graph.example.com' }, 'GRAPH_BASE_URL', /https/],
+    [{ GRAPH_PAGE_SIZE: '1000' }, 'GRAPH_PAGE_SIZE', /between 1 and 999/],
+    [{ GRAPH_PAGE_SIZE: 'ten' }, 'GRAPH_PAGE_SIZE', /whole number/],
+    [{ GRAPH_CREDENTIAL: 'secret' }, 'GRAPH_CREDENTIAL', /one of/],
+    [{ SCAN_SCHEDULE: '0 2 * * *' }, 'SCAN_SCHEDULE', /six-field/],
+    [{ MEMBER_COUNTS_ENABLED: 'yes' }, 'MEMBER_COUNTS_ENABLED', /true or false/],
+    [{ TABLE_PREFIX: '1abc' }, 'TABLE_PREFIX', /start with a letter/],
+    [{ ALERT_EMAIL_FROM: 'alerts@contoso.com' }, 'ALERT_EMAIL_TO', /recipient/],
+  ])('rejects %j naming %s', (override, setting, message) => {
+    const env: Record<string, string> = { ...base, ...override };
+    if (Object.keys(override).length === 0) delete env.TENANT_ID; // the "missing" case
+    const error = failure(env);
+    expect(error.setting).toBe(setting);
+    expect(error.message).toContain(setting);
+    expect(error.message).toMatch(message);
+  });
+
+  it('needs one Table Storage setting', () => {
+    const error = failure({ TENANT_ID: base.TENANT_ID });
+    expect(error.message).toMatch(/TABLE_STORAGE_ENDPOINT.*TABLE_STORAGE_CONNECTION_STRING/);
+  });
+
+  it('accepts the emulator credential only on loopback', () => {
+    expect(() => loadSettings({ ...base, GRAPH_CREDENTIAL: 'emulator' })).toThrow(/loopback/);
+    expect(loadSettings({ ...base, GRAPH_CREDENTIAL: 'emulator', GRAPH_BASE_URL: 'http://127.0.0.1:8080/' }).graph.baseUrl).toBe('http://127.0.0.1:8080');
+  });
+});

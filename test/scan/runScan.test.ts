@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { classifyGroup } from '../../src/classify/classifyGroup';
+import { addToCounts, emptyCounts } from '../../src/classify/counts';
+import { compareSnapshotOrder } from '../../src/store/keys';
+import { runScan } from '../../src/scan/runScan';
+import type { ClassifiedGroup, GraphGroup } from '../../src/model';
+import { instantClock, startWorld, type World } from '../helpers/world';
+
+let world: World | undefined;
+afterEach(async () => {
+  await world?.close();
+  world = undefined;
+});
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+function expectedSnapshot(groups: Iterable<GraphGroup>): ClassifiedGroup[] {
+  return [...groups].map((g) => classifyGroup(g)).sort((a, b) => compareSnapshotOrder(a.id, b.id));
+}
+
+describe('runScan against the emulator and Azurite', () => {
+  it('stores exactly the direct classification of every group, across many pages', async () => {
+    world = await startWorld({ emulator: { groups: 3000, seed: 11 }, env: { GRAPH_PAGE_SIZE: '97' } });
+    const outcome = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
+    expect(outcome.status).toBe('complete');
+    if (outcome.status !== 'complete') return;
+    const expected = expectedSnapshot(world.emulator.tenant.allGroups());
+    const stored = await collect(world.services.snapshots.readGroups(outcome.scan.id));
+    expect(stored.length).toBe(3000);
+    expect(new Set(stored.map((g) => g.id)).size).toBe(3000);
+    expect(stored).toEqual(expected);
+    const counts = emptyCounts();
+    for (const group of expected) addToCounts(counts, group);
+    expect(outcome.scan.counts).toEqual(counts);
+    expect(outcome.scan.pages).toBe(Math.ceil(3000 / 97));
+    const reread = await world.services.scans.get(world.settings.tenantId, outcome.scan.id);
+    expect(reread?.status).toBe('complete');
+    expect(reread?.counts).toEqual(counts);
+    expect(reread?.tenantContext?.newUnifiedGroupWritebackDefault).toBe(true);
+  });
+
+  it('gives the same snapshot through a storm of 429 and 503 answers with Retry-After', async () => {
+    const clock = instantClock();
+    world = await startWorld({
+      emulator: { groups: 1500, seed: 5, faults: { rate429: 0.3, rate503: 0.15, rateDrop: 0.05, rateTruncate: 0.05, retryAfterSeconds: 2, seed: 3 } },
+      env: { GRAPH_PAGE_SIZE: '100', GRAPH_MAX_ATTEMPTS: '30' },
+      clock,
+    });
+    const outcome = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
+    expect(outcome.status).toBe('complete');
+    if (outcome.status !== 'complete') return;
+    expect(outcome.scan.retries).toBeGreaterThan(0);
+    expect(clock.slept).toContain(2000); // Retry-After honoured
+    world.emulator.faults.clear();
+    const stored = await collect(world.services.snapshots.readGroups(outcome.scan.id));
+    expect(stored).toEqual(expectedSnapshot(world.emulator.tenant.allGroups()));
+  });
+
+  it('marks the scan failed with its reason, never complete, when the retry budget is spent', async () => {
+    const clock = instantClock();
+    world = await startWorld({ emulator: { groups: 500 }, env: { GRAPH_PAGE_SIZE: '100', GRAPH_MAX_ATTEMPTS: '4' }, clock });
+    world.emulator.faults.failAlways({ status: 503, retryAfterSeconds: 1 });
+    const outcome = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.error).toMatch(/failed 4 times.*HTTP 503/);
+    const stored = await world.services.scans.get(world.settings.tenantId, outcome.scan.id);
+    expect(stored?.status).toBe('failed');
+    expect(stored?.error).toMatch(/HTTP 503/);
+    expect(await world.services.scans.latest(world.settings.tenantId, 'complete')).toBeNull();
+  });
+
+  it('fails a scan whose wait would pass the retry budget, naming the setting', async () => {
+    world = await startWorld({ emulator: { groups: 300 }, env: { GRAPH_PAGE_SIZE: '100', GRAPH_RETRY_BUDGET_SECONDS: '5' }, clock: instantClock() });
+    world.emulator.faults.failAlways({ status: 429, retryAfterSeconds: 60 });
+    const outcome = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
+    expect(outcome.status).toBe('failed');
+    if (outcome.status === 'failed') expect(outcome.error).toMatch(/GRAPH_RETRY_BUDGET_SECONDS/);
+  });
+
+  it('fails a page after the first and keeps the scan out of the baseline', async () => {
+    world = await startWorld({ emulator: { groups: 400 }, env: { GRAPH_PAGE_SIZE: '100', GRAPH_MAX_ATTEMPTS: '2' }, clock: instantClock() });
+    const first = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
+    expect(first.status).toBe('complete');
+    world.emulator.faults.failAlways({ status: 500 });
+    const second = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
+    expect(second.status).toBe('failed');
+    const latest = await world.services.scans.latest(world.settings.tenantId, 'complete');
+    expect(latest?.id).toBe(first.status === 'complete' ? first.scan.id : undefined);
+  });
+
+  it('does not start a second scan while one holds the tenant lease', async () => {
+    world = await startWorld({ emulator: { groups: 600, latencyMs: 30 }, env: { GRAPH_PAGE_SIZE: '50' } });
+    const [a, b] = await Promise.all([
+      runScan(world.services.scanDependencies(), { trigger: 'timer' }),
+      runScan(world.services.scanDependencies(), { trigger: 'http' }),
+    ]);
+    const statuses = [a.status, b.status].sort();
+    expect(statuses).toEqual(['complete', 'skipped']);
+    const all = await collect(world.services.scans.list(world.settings.tenantId));
+    expect(all).toHaveLength(1);
+  });
+
+  it('reads the tenant default from the Group.Unified setting', async () => {
+    world = await startWorld({ emulator: { groups: 50 } });
+    world.emulator.tenant.setTenantDefault('False');
+    const outcome = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
+    expect(outcome.status === 'complete' && outcome.scan.tenantContext).toMatchObject({
+      newUnifiedGroupWritebackDefault: false,
+      newUnifiedGroupWritebackDefaultRaw: 'False',
+      newUnifiedGroupWritebackDefaultSource: 'setting',
+    });
+  });
+});
