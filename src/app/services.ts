@@ -4,6 +4,7 @@
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Settings } from '../config/settings';
+import type { GroupChange } from '../model';
 import { createTableFactory, type TableFactory } from '../store/tableClients';
 import { ScanStore } from '../store/scanStore';
 import { SnapshotStore } from '../store/snapshotStore';
@@ -25,6 +26,8 @@ export interface Services {
   log: Logger;
   /** Runs after every scan that ends (alerts, retention); set by the runtime once those stages are built. */
   afterScan?: (outcome: ScanOutcome) => Promise<void>;
+  /** Marks changes covered by a live approval (set once the alert stage is built). */
+  decorateChanges?: (changes: AsyncIterable<GroupChange>) => AsyncIterable<GroupChange>;
   /** Fresh transport and retry budget for one scan. */
   scanDependencies(options?: { log?: Logger; clock?: Clock }): ScanDependencies;
 }

@@ -265,3 +265,9 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/** Every setting's default as an app-settings map (what Azure gets when a parameter is left alone). */
+export function settingDefaults(): Record<string, string> {
+  const specs: readonly SettingSpec[] = SETTING_SPECS;
+  return Object.fromEntries(specs.filter((s) => s.default !== undefined).map((s) => [s.name, s.default!]));
+}

@@ -40,3 +40,4 @@ export function scanIdFromRowKey(rowKey: string): string {
 export function snapshotTableName(scanId: string): string {
   return `snap${assertScanId(scanId).replace(/[TZ-]/g, '')}`;
 }
+

@@ -1,0 +1,35 @@
+/** The plain-text scan summary the CLI and the local run print. */
+import type { ScanCounts } from '../model';
+import type { StoredScan } from '../store/scanStore';
+import { FINDINGS, FINDING_IDS } from '../classify/findings';
+import { BUCKETS, GROUP_KINDS } from '../classify/vocabulary';
+
+const pad = (text: string | number, width: number): string => String(text).padStart(width);
+
+export function formatScanSummary(scan: StoredScan): string {
+  const counts: ScanCounts = scan.counts;
+  const seconds = scan.finishedAt ? ((scan.finishedAt.getTime() - scan.startedAt.getTime()) / 1000).toFixed(1) : '?';
+  const context = scan.tenantContext;
+  const lines = [
+    `Scan ${scan.id} of tenant ${scan.tenantId}: ${scan.status}${scan.error ? ` (${scan.error})` : ''}`,
+    `  ${counts.total} groups in ${scan.pages} pages, ${seconds} s, ${scan.retries} retries${scan.resumes ? `, resumed ${scan.resumes}x` : ''}`,
+  ];
+  if (context) {
+    lines.push(
+      `  Tenant default NewUnifiedGroupWritebackDefault: ${context.newUnifiedGroupWritebackDefault} (${context.newUnifiedGroupWritebackDefaultSource}${context.newUnifiedGroupWritebackDefaultRaw !== null ? `, raw "${context.newUnifiedGroupWritebackDefaultRaw}"` : ''})`,
+      `  Tenant group writeback feature: ${context.groupWritebackFeatureEnabled === null ? 'unknown (permission not granted)' : context.groupWritebackFeatureEnabled ? 'on' : 'OFF - nothing is actually written back'}`,
+    );
+  }
+  lines.push('', `  ${'bucket'.padEnd(16)}${GROUP_KINDS.map((k) => pad(k, 20)).join('')}${pad('total', 10)}`);
+  for (const bucket of BUCKETS) {
+    lines.push(`  ${bucket.padEnd(16)}${GROUP_KINDS.map((k) => pad(counts.byBucketAndKind[bucket][k], 20)).join('')}${pad(counts.byBucket[bucket], 10)}`);
+  }
+  lines.push(`  ${'total'.padEnd(16)}${GROUP_KINDS.map((k) => pad(counts.byKind[k], 20)).join('')}${pad(counts.total, 10)}`, '', '  Findings:');
+  const found = FINDING_IDS.filter((id) => (counts.byFinding[id] ?? 0) > 0);
+  if (found.length === 0) lines.push('    none');
+  for (const id of found) {
+    const finding = FINDINGS[id];
+    lines.push(`    ${finding.code} ${finding.severity.padEnd(6)} ${pad(counts.byFinding[id] ?? 0, 7)}  ${finding.title}`);
+  }
+  return lines.join('\n');
+}
