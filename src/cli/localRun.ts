@@ -14,6 +14,7 @@ import { consoleLogger } from '../observability/logger';
 import { formatScanSummary } from './scanSummary';
 import { DEFAULT_LOCAL_FUNCTION_KEY, startEmbeddedDefault } from './embeddedDefault';
 import { readLocalSettings } from './localSettings';
+import { wireAlerts } from '../app/wireStages';
 
 export async function localCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -37,6 +38,7 @@ export async function localCommand(argv: string[]): Promise<number> {
   const appSettings = { ...settingDefaults(), ...embedded.env };
   const settings = loadSettings(appSettings);
   const services = createServices(settings, { log: consoleLogger });
+  const alerts = await wireAlerts(services, { demoReceiver: true });
   setServices(services);
   const host = await startFunctionsHost({
     functionsDir: join(__dirname, '..', '..', 'functions'),
@@ -51,6 +53,7 @@ export async function localCommand(argv: string[]): Promise<number> {
 
   const stop = async (): Promise<void> => {
     await host.close();
+    await alerts.close();
     await embedded.stop();
   };
   try {

@@ -1,0 +1,49 @@
+/** `diff` and `report`: the diff between two scans (JSON lines or Excel) and a scan's Excel report. */
+import { parseArgs } from 'node:util';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import type { Services } from '../app/services';
+import { WritebackWatchError } from '../errors';
+import { openScanDiff } from '../diff/scanDiff';
+import { writeDiffReport } from '../report/diffReport';
+import { writeScanReport } from '../report/scanReport';
+import { resolveScan, requireComplete } from '../api/scanRoutes';
+import { formatDiffSummary } from './diffSummaryText';
+import type { GroupChange } from '../model';
+
+export async function diffCommand(argv: string[], services: Services): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { from: { type: 'string' }, to: { type: 'string', default: 'latest' }, format: { type: 'string', default: 'json' }, out: { type: 'string' } },
+  });
+  if (values.format !== 'json' && values.format !== 'xlsx') throw new WritebackWatchError('InvalidInput', `--format ${values.format}: use json or xlsx.`);
+  if (values.format === 'xlsx' && !values.out) throw new WritebackWatchError('InvalidInput', '--format xlsx needs --out FILE.');
+  const diff = await openScanDiff(services, services.settings.tenantId, { from: values.from, to: values.to });
+  const decorate = services.decorateChanges ?? ((changes: AsyncIterable<GroupChange>) => changes);
+  if (values.format === 'xlsx') {
+    const summary = await diff.summarize();
+    const out = createWriteStream(values.out!);
+    await writeDiffReport(out, { summary, changes: () => decorate(diff.changes()) });
+    console.error(formatDiffSummary(summary));
+    console.error(`Wrote ${values.out}.`);
+    return 0;
+  }
+  const out = values.out ? createWriteStream(values.out) : process.stdout;
+  for await (const change of decorate(diff.changes())) {
+    if (!out.write(`${JSON.stringify(change)}\n`)) await once(out, 'drain');
+  }
+  if (values.out) {
+    out.end();
+    await once(out, 'finish');
+  }
+  return 0;
+}
+
+export async function reportCommand(argv: string[], services: Services): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { scan: { type: 'string', default: 'latest' }, out: { type: 'string' } } });
+  if (!values.out) throw new WritebackWatchError('InvalidInput', 'report needs --out FILE (an .xlsx path).');
+  const scan = requireComplete(await resolveScan(services, values.scan));
+  const { rows } = await writeScanReport(createWriteStream(values.out), { scan, groups: () => services.snapshots.readGroups(scan.id) });
+  console.error(`Wrote ${rows} groups of scan ${scan.id} to ${values.out}.`);
+  return 0;
+}
