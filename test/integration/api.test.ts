@@ -1,0 +1,178 @@
+/**
+ * The HTTP API through the real local Functions host over HTTP: the same trigger files Azure loads, function
+ * keys enforced, Azurite and the Graph emulator behind it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { setServices } from '../../src/app/runtime';
+import { startFunctionsHost, type RunningFunctionsHost } from '../../src/localhost/functionsHost';
+import { startWorld, type World } from '../helpers/world';
+
+const KEY = 'test-function-key';
+let world: World;
+let host: RunningFunctionsHost;
+
+async function api(path: string, init: RequestInit & { key?: string | null } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.key !== null) headers.set('x-functions-key', init.key ?? KEY);
+  return fetch(`${host.url}/api/${path}`, { ...init, headers });
+}
+
+async function json(path: string, init?: RequestInit & { key?: string | null }): Promise<{ status: number; body: any }> {
+  const response = await api(path, init);
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+async function waitForScan(id: string): Promise<any> {
+  for (let i = 0; i < 600; i += 1) {
+    const { body } = await json(`scans/${id}`);
+    if (body.status !== 'running') return body;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`scan ${id} did not finish`);
+}
+
+beforeAll(async () => {
+  world = await startWorld({ emulator: { groups: 400, seed: 21, latencyMs: 20 }, env: { GRAPH_PAGE_SIZE: '50' } });
+  setServices(world.services);
+  host = await startFunctionsHost({ functionsDir: join(__dirname, '..', '..', 'functions'), port: 0, functionKey: KEY, settings: world.env, timers: false, log: () => {} });
+});
+
+afterAll(async () => {
+  await host?.close();
+  await world?.close();
+  setServices(undefined);
+});
+
+describe('HTTP API on the local Functions host', () => {
+  let first: string;
+  let second: string;
+
+  it('registers every trigger of functions/', () => {
+    const names = host.functions.map((f) => f.name);
+    expect(names).toEqual(expect.arrayContaining(['scanTimer', 'resumeTimer', 'listScans', 'startScan', 'getScan', 'listScanGroups', 'getScanReport', 'getDiff', 'getDiffReport', 'getGroupHistory', 'health']));
+  });
+
+  it('requires the function key', async () => {
+    expect((await api('scans', { key: null })).status).toBe(401);
+    expect((await api('scans', { key: 'wrong' })).status).toBe(401);
+    expect((await api('scans?code=' + KEY, { key: null })).status).toBe(200);
+  });
+
+  it('answers 404 before any scan completed', async () => {
+    expect((await json('scans/latest')).status).toBe(404);
+    expect((await json('diff')).status).toBe(404);
+    expect((await json('health')).body.lastCompleteScan).toBeNull();
+  });
+
+  it('starts a scan with 202 and refuses a second one with 409 while it runs', async () => {
+    const started = await json('scans', { method: 'POST' });
+    expect(started.status).toBe(202);
+    expect(started.body.id).toMatch(/^\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    const again = await json('scans', { method: 'POST' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/already running/);
+    const done = await waitForScan(started.body.id);
+    expect(done.status).toBe('complete');
+    expect(done.counts.total).toBe(400);
+    first = started.body.id;
+  });
+
+  it('lists scans newest first and reads one by id or as latest', async () => {
+    const list = await json('scans');
+    expect(list.status).toBe(200);
+    expect(list.body.scans.map((s: any) => s.id)).toEqual([first]);
+    expect((await json(`scans/${first}`)).body.id).toBe(first);
+    expect((await json('scans/latest')).body.id).toBe(first);
+  });
+
+  it('streams a scan\'s groups as JSON lines or JSON, filtered by bucket and kind', async () => {
+    const scan = (await json(`scans/${first}`)).body;
+    const response = await api(`scans/${first}/groups?bucket=writtenBack`);
+    expect(response.headers.get('content-type')).toMatch(/ndjson/);
+    const lines = (await response.text()).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBe(scan.counts.byBucket.writtenBack);
+    expect(lines.every((g) => g.bucket === 'writtenBack')).toBe(true);
+    const asJson = await json(`scans/${first}/groups?format=json&kind=security&bucket=notWrittenBack`);
+    expect(asJson.body.groups.length).toBe(scan.counts.byBucketAndKind.notWrittenBack.security);
+  });
+
+  it('rejects malformed and injected input with 400, unknown ids with 404', async () => {
+    const cases: [string, number][] = [
+      [`scans/${first}/groups?bucket=bogus`, 400],
+      [`scans/${first}/groups?bucket=${encodeURIComponent("writtenBack' or bucket ne '")}`, 400],
+      [`scans/${first}/groups?kind=${encodeURIComponent("security' or '1' eq '1")}`, 400],
+      [`scans/${first}/groups?format=xml`, 400],
+      [`scans/${encodeURIComponent("x' or PartitionKey ne '")}`, 400],
+      [`scans/${encodeURIComponent("20261126T020000Z-abcdef' or '1' eq '1")}/groups`, 400],
+      ['scans/20200101T000000Z-abcdef', 404],
+      ['scans?top=0', 400],
+      ['scans?status=done', 400],
+      [`scans?before=${encodeURIComponent("' or ''='")}`, 400],
+      ['diff?from=nonsense', 400],
+      [`diff?to=${encodeURIComponent("latest' or '")}`, 400],
+      ['groups/not-a-guid/history', 400],
+      [`groups/${encodeURIComponent("00000000-0000-0000-0000-000000000000' or ''='")}/history`, 400],
+      ['groups/00000000-0000-0000-0000-000000000000/history', 404],
+    ];
+    for (const [path, status] of cases) {
+      const result = await json(path);
+      expect({ path, status: result.status }).toEqual({ path, status });
+      expect(result.body.error.message.length).toBeGreaterThan(10);
+      expect(JSON.stringify(result.body)).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
+
+  it('diffs the previous complete scan against the latest by default', async () => {
+    const groups = [...world.emulator.tenant.allGroups()];
+    const victim = groups.find((g) => g.securityEnabled === true && g.mailEnabled !== true && !g.groupTypes?.length && g.onPremisesSyncEnabled == null)!;
+    world.emulator.tenant.deleteGroup(victim.id);
+    const started = await json('scans', { method: 'POST' });
+    second = started.body.id;
+    expect((await waitForScan(second)).status).toBe('complete');
+    const diff = await json('diff');
+    expect(diff.status).toBe(200);
+    expect(diff.body.from.id).toBe(first);
+    expect(diff.body.to.id).toBe(second);
+    expect(diff.body.changes).toHaveLength(1);
+    expect(diff.body.changes[0]).toMatchObject({ groupId: victim.id, types: ['removed'] });
+    expect(diff.body.summary.byType.removed).toBe(1);
+    expect((await json(`diff?from=${second}&to=${first}`)).status).toBe(400);
+  });
+
+  it('serves both Excel reports with a safe file name, readable back', async () => {
+    const report = await api(`scans/${second}/report.xlsx`);
+    expect(report.status).toBe(200);
+    expect(report.headers.get('content-disposition')).toMatch(/^attachment; filename="[A-Za-z0-9._-]+\.xlsx"$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(await report.arrayBuffer()) as unknown as ArrayBuffer);
+    expect(book.getWorksheet('Groups')?.actualRowCount).toBe(399 + 1);
+    const diffReport = await api(`diff/report.xlsx?from=${first}&to=${second}`);
+    expect(diffReport.status).toBe(200);
+    const diffBook = new ExcelJS.Workbook();
+    await diffBook.xlsx.load(Buffer.from(await diffReport.arrayBuffer()) as unknown as ArrayBuffer);
+    expect(diffBook.getWorksheet('Changes')?.actualRowCount).toBe(2);
+  });
+
+  it('shows one group\'s history across scans', async () => {
+    const group = [...world.emulator.tenant.allGroups()][0]!;
+    const history = await json(`groups/${group.id}/history`);
+    expect(history.status).toBe(200);
+    expect(history.body.history.map((h: any) => h.scanId)).toEqual([second, first]);
+    expect(history.body.history[0].group.id).toBe(group.id);
+  });
+
+  it('refuses to diff a failed scan with 409', async () => {
+    world.emulator.faults.failAlways({ status: 400 });
+    const started = await json('scans', { method: 'POST' });
+    const failed = await waitForScan(started.body.id);
+    world.emulator.faults.clear();
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/HTTP 400/);
+    const diff = await json(`diff?from=${first}&to=${failed.id}`);
+    expect(diff.status).toBe(409);
+    expect((await json('scans/latest')).body.id).toBe(second);
+  });
+});
