@@ -5,7 +5,7 @@
 import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ApiRequest, ApiResponse } from '../src/api/http';
 import { errorResponse } from '../src/api/http';
-import { getServices } from '../src/app/runtime';
+import { getRuntime } from '../src/app/runtime';
 import type { Services } from '../src/app/services';
 import type { Logger } from '../src/observability/logger';
 
@@ -41,7 +41,7 @@ export function httpHandler(handler: ApiHandler) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const log = contextLogger(context);
     try {
-      return toResponseInit(await handler(getServices(log), toApiRequest(request)));
+      return toResponseInit(await handler((await getRuntime(log)).services, toApiRequest(request)));
     } catch (error) {
       return toResponseInit(errorResponse(error, log));
     }

@@ -3,13 +3,13 @@
  * every five minutes. It never starts a new scan, so an idle tenant costs one table read per run.
  */
 import { app, InvocationContext, Timer } from '@azure/functions';
-import { getServices } from '../src/app/runtime';
+import { getRuntime } from '../src/app/runtime';
 import { runScheduledScan } from '../src/scan/scheduledScan';
 import { contextLogger } from './_http';
 
 export async function resumeTimer(_timer: Timer, context: InvocationContext): Promise<void> {
   const log = contextLogger(context);
-  await runScheduledScan(getServices(log), { trigger: 'timer', log, resumeOnly: true });
+  await runScheduledScan((await getRuntime(log)).services, { trigger: 'timer', log, resumeOnly: true });
 }
 
 app.timer('resumeTimer', { schedule: '%SCAN_RESUME_SCHEDULE%', handler: resumeTimer });

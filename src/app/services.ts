@@ -26,6 +26,8 @@ export interface Services {
   log: Logger;
   /** Runs after every scan that ends (alerts, retention); set by the runtime once those stages are built. */
   afterScan?: (outcome: ScanOutcome) => Promise<void>;
+  /** Alert policy, stores and channels, once wired (src/app/wireStages.ts). */
+  alerting?: import('./wireStages').WiredAlerts;
   /** Marks changes covered by a live approval (set once the alert stage is built). */
   decorateChanges?: (changes: AsyncIterable<GroupChange>) => AsyncIterable<GroupChange>;
   /** Fresh transport and retry budget for one scan. */

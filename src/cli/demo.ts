@@ -100,7 +100,6 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await writeScanReport(createWriteStream(scanReport), { scan: second, groups: () => services.snapshots.readGroups(second.id) });
     await writeDiffReport(createWriteStream(diffReport), { summary, changes: () => decorate(diff.changes()) });
     console.log(`\n4. Reports written to ${folder}:\n   ${scanReport}\n   ${diffReport}`);
-    await alerts.printReceived?.();
     await alerts.close();
     return 0;
   } finally {

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { loadSettings, settingDefaults } from '../config/settings';
 import { createServices } from '../app/services';
-import { setServices } from '../app/runtime';
+import { setRuntime } from '../app/runtime';
 import { startFunctionsHost } from '../localhost/functionsHost';
 import { runScheduledScan } from '../scan/scheduledScan';
 import { consoleLogger } from '../observability/logger';
@@ -39,7 +39,7 @@ export async function localCommand(argv: string[]): Promise<number> {
   const settings = loadSettings(appSettings);
   const services = createServices(settings, { log: consoleLogger });
   const alerts = await wireAlerts(services, { demoReceiver: true });
-  setServices(services);
+  setRuntime({ services, alerts });
   const host = await startFunctionsHost({
     functionsDir: join(__dirname, '..', '..', 'functions'),
     port,

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { setServices } from '../../src/app/runtime';
+import { setRuntime } from '../../src/app/runtime';
+import { wireAlerts } from '../../src/app/wireStages';
 import { startFunctionsHost, type RunningFunctionsHost } from '../../src/localhost/functionsHost';
 import { startWorld, type World } from '../helpers/world';
 
@@ -36,14 +37,14 @@ async function waitForScan(id: string): Promise<any> {
 
 beforeAll(async () => {
   world = await startWorld({ emulator: { groups: 400, seed: 21, latencyMs: 20 }, env: { GRAPH_PAGE_SIZE: '50' } });
-  setServices(world.services);
+  setRuntime({ services: world.services, alerts: await wireAlerts(world.services) });
   host = await startFunctionsHost({ functionsDir: join(__dirname, '..', '..', 'functions'), port: 0, functionKey: KEY, settings: world.env, timers: false, log: () => {} });
 });
 
 afterAll(async () => {
   await host?.close();
   await world?.close();
-  setServices(undefined);
+  setRuntime(undefined);
 });
 
 describe('HTTP API on the local Functions host', () => {
@@ -174,5 +175,24 @@ describe('HTTP API on the local Functions host', () => {
     const diff = await json(`diff?from=${first}&to=${failed.id}`);
     expect(diff.status).toBe(409);
     expect((await json('scans/latest')).body.id).toBe(second);
+  });
+
+  it('registers, lists and withdraws approvals, and lists alerts', async () => {
+    const group = [...world.emulator.tenant.allGroups()][1]!;
+    const bad = await json('approvals', { method: 'POST', body: JSON.stringify({ groupId: group.id, expect: { bucket: 'sideways' } }), headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(400);
+    expect((await json('approvals', { method: 'POST', body: 'not json' })).status).toBe(400);
+    const body = { groupId: group.id, expect: { bucket: 'writtenBack' }, requestedBy: 'alice@contoso.com', reason: 'CHG-1042', expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
+    const created = await json('approvals', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    expect(created.status).toBe(201);
+    expect((await json('approvals')).body.approvals.map((a: any) => a.id)).toEqual([created.body.id]);
+    expect((await api(`approvals/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await json(`approvals/${created.body.id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await json(`approvals/${encodeURIComponent("x' or ''='")}`, { method: 'DELETE' })).status).toBe(400);
+    const alerts = await json('alerts');
+    expect(alerts.status).toBe(200);
+    // The failed scan above raised a scan-failed alert.
+    expect(alerts.body.alerts.some((a: any) => a.ruleKey === 'scanFailed' || /fail/i.test(a.title))).toBe(true);
+    expect((await json('alerts?top=0')).status).toBe(400);
   });
 });

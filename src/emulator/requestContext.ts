@@ -1,0 +1,42 @@
+/** What every route handler gets: the parsed request and the emulator's state. */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { LinkBuilder } from './odata';
+import type { EmulatedTenant } from './tenant';
+
+/** Which optional Graph permissions the emulated app has; a missing one answers 403. */
+export interface EmulatorPermissions {
+  /** OnPremDirectorySynchronization.Read.All, for /directory/onPremisesSynchronization. Default true. */
+  onPremSync: boolean;
+  /** Organization.Read.All (or Directory.Read.All), for /organization. Default true. */
+  organization: boolean;
+  /** Directory.Read.All, for /settings. Default true. */
+  settings: boolean;
+}
+
+export interface RouteSettings {
+  permissions: EmulatorPermissions;
+  /** Delta tokens older than this answer 410 syncStateNotFound. */
+  deltaTokenMaxAgeMs: number;
+  /** Items per delta page (Graph ignores `$top` on group delta). */
+  deltaPageSize: number;
+  /** Most positions one groups page looks at; a long run of deleted groups then yields an empty page with a nextLink. */
+  pageScanLimit: number;
+}
+
+export interface RequestContext {
+  method: string;
+  url: URL;
+  /** Path segments after `/beta`, decoded, original case. */
+  segments: string[];
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON body for POST/PATCH (undefined when none). */
+  body: unknown;
+  tenant: EmulatedTenant;
+  links: LinkBuilder;
+  settings: RouteSettings;
+}
+
+export function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
