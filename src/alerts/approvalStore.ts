@@ -1,0 +1,108 @@
+/**
+ * The approvals table (`<prefix>approvals`): PartitionKey = tenant id, RowKey = approval id. Approvals are
+ * few (tens), so listing reads the partition; the live ones are filtered on the server by expiry.
+ */
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import { WritebackWatchError } from '../errors';
+import type { TableFactory } from '../store/tableClients';
+import { isLive, type Approval, type ApprovalExpectation } from './approvals';
+
+export const APPROVALS_TABLE = 'approvals';
+
+interface ApprovalEntity {
+  partitionKey: string;
+  rowKey: string;
+  groupId: string;
+  expect: string;
+  requestedBy: string;
+  reason: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+const SAFE_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+export class ApprovalStore {
+  private readonly ready: Promise<TableClient>;
+
+  constructor(tables: TableFactory) {
+    this.ready = tables.ensureTable(APPROVALS_TABLE);
+  }
+
+  async create(approval: Approval): Promise<Approval> {
+    if (!SAFE_ID.test(approval.id)) {
+      throw new WritebackWatchError('InvalidInput', 'Approval ids are 1-64 letters, digits or dashes.', { field: 'id' });
+    }
+    const table = await this.ready;
+    await table.createEntity(toEntity(approval));
+    return approval;
+  }
+
+  async get(tenantId: string, id: string): Promise<Approval | null> {
+    if (!SAFE_ID.test(id)) return null;
+    const table = await this.ready;
+    try {
+      return fromEntity(await table.getEntity<ApprovalEntity>(tenantId, id));
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      throw error;
+    }
+  }
+
+  /** Every approval of the tenant, expired ones included (until deleted), soonest expiry first. */
+  async list(tenantId: string): Promise<Approval[]> {
+    return this.query(odata`PartitionKey eq ${tenantId}`);
+  }
+
+  /** Approvals in force at `now`. */
+  async listLive(tenantId: string, now: Date): Promise<Approval[]> {
+    const approvals = await this.query(odata`PartitionKey eq ${tenantId} and expiresAt gt ${now}`);
+    return approvals.filter((approval) => isLive(approval, now));
+  }
+
+  /** Deletes the approval; false when it did not exist. */
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    if (!SAFE_ID.test(id)) return false;
+    const table = await this.ready;
+    try {
+      await table.deleteEntity(tenantId, id);
+      return true;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      throw error;
+    }
+  }
+
+  private async query(filter: string): Promise<Approval[]> {
+    const table = await this.ready;
+    const approvals: Approval[] = [];
+    for await (const entity of table.listEntities<ApprovalEntity>({ queryOptions: { filter } })) approvals.push(fromEntity(entity));
+    return approvals.sort((a, b) => a.expiresAt.getTime() - b.expiresAt.getTime());
+  }
+}
+
+function toEntity(approval: Approval): ApprovalEntity {
+  return {
+    partitionKey: approval.tenantId,
+    rowKey: approval.id,
+    groupId: approval.groupId,
+    expect: JSON.stringify(approval.expect),
+    requestedBy: approval.requestedBy,
+    reason: approval.reason,
+    createdAt: approval.createdAt,
+    expiresAt: approval.expiresAt,
+  };
+}
+
+function fromEntity(entity: TableEntityResult<ApprovalEntity>): Approval {
+  return {
+    id: entity.rowKey,
+    tenantId: entity.partitionKey,
+    groupId: entity.groupId,
+    expect: JSON.parse(entity.expect) as ApprovalExpectation,
+    requestedBy: entity.requestedBy,
+    reason: entity.reason,
+    createdAt: new Date(entity.createdAt),
+    expiresAt: new Date(entity.expiresAt),
+  };
+}

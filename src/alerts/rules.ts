@@ -1,0 +1,229 @@
+/**
+ * The catalog of alert rules: defined once here, cited by id in every alert, in the policy (`rules`) and in
+ * docs/alerts.md (a test keeps that table equal to this file). Same shape as the findings catalog: a stable
+ * id, a title, a default severity, a rationale with its source, and what an admin does about it.
+ */
+import type { Severity } from '../model';
+
+export const ALERT_RULE_IDS = [
+  'WBW-A01',
+  'WBW-A02',
+  'WBW-A03',
+  'WBW-A04',
+  'WBW-A05',
+  'WBW-A06',
+  'WBW-A07',
+  'WBW-A08',
+  'WBW-A09',
+  'WBW-A10',
+  'WBW-A11',
+  'WBW-A12',
+  'WBW-A13',
+  'WBW-A14',
+  'WBW-A15',
+] as const;
+export type AlertRuleId = (typeof ALERT_RULE_IDS)[number];
+
+/** What a rule looks at: one group's change, the tenant context of two scans, or the health of scanning. */
+export type AlertRuleScope = 'group' | 'tenant' | 'scan';
+
+export interface AlertRuleDefinition {
+  readonly id: AlertRuleId;
+  /** Short machine name, used in logs and the webhook body next to the id. */
+  readonly key: string;
+  readonly title: string;
+  readonly scope: AlertRuleScope;
+  readonly defaultSeverity: Severity;
+  readonly enabledByDefault: boolean;
+  readonly rationale: string;
+  /** `{groupId}` stands for the alerted group's id; channels fill it in (see remediationFor). */
+  readonly remediation: string;
+  /**
+   * Rules this one replaces when both fire for the same change, so one change gives one alert about what
+   * matters most (a group newly written back AS a security group is one alert, not two).
+   */
+  readonly supersedes?: readonly AlertRuleId[];
+}
+
+const REVIEW = 'Check who changed writebackConfiguration (Entra audit log, activity "Update group") and whether it was intended';
+
+export const ALERT_RULES: Readonly<Record<AlertRuleId, AlertRuleDefinition>> = Object.freeze({
+  'WBW-A01': {
+    id: 'WBW-A01',
+    key: 'groupNowWrittenBack',
+    title: 'Group newly written back',
+    scope: 'group',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'The group moved into the writtenBack or legacyDefault bucket (or appeared there as a new group), so Entra Connect now creates an on-premises copy of it.',
+    remediation: `${REVIEW}; to stop it: Update-MgBetaGroup -GroupId {groupId} -WritebackConfiguration @{isEnabled=$false}. Record expected changes as approvals beforehand.`,
+  },
+  'WBW-A02': {
+    id: 'WBW-A02',
+    key: 'groupNoLongerWrittenBack',
+    title: 'Group no longer written back',
+    scope: 'group',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'The group left the written-back buckets. Entra Connect deletes (or stops updating) its on-premises copy, and whatever that copy granted in AD goes with it.',
+    remediation: `${REVIEW}; to restore it: Update-MgBetaGroup -GroupId {groupId} -WritebackConfiguration @{isEnabled=$true}.`,
+  },
+  'WBW-A03': {
+    id: 'WBW-A03',
+    key: 'targetTypeChanged',
+    title: 'Writeback target type changed',
+    scope: 'group',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'The group stays written back but as a different on-premises group type, which changes what its AD copy can be used for (distribution only, or permissions).',
+    remediation: `${REVIEW}; set the intended type with Update-MgBetaGroup -GroupId {groupId} -WritebackConfiguration @{onPremisesGroupType='{type}'}.`,
+  },
+  'WBW-A04': {
+    id: 'WBW-A04',
+    key: 'nowWrittenBackAsSecurity',
+    title: 'Group now written back as a security group',
+    scope: 'group',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    supersedes: ['WBW-A01', 'WBW-A03'],
+    rationale:
+      'The group is now written back as universalSecurityGroup or universalMailEnabledSecurityGroup and was not before: its members can now be granted on-premises permissions (file shares, servers, applications).',
+    remediation: `${REVIEW}. If only mail flow is needed, write it back as a distribution group: Update-MgBetaGroup -GroupId {groupId} -WritebackConfiguration @{onPremisesGroupType='universalDistributionGroup'}.`,
+  },
+  'WBW-A05': {
+    id: 'WBW-A05',
+    key: 'sourceOfAuthorityChanged',
+    title: 'Source of authority changed',
+    scope: 'group',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'onPremisesSyncEnabled changed: the group moved between being synced from AD and being managed in the cloud, which decides whether it can be written back at all (domain rules, section 2).',
+    remediation:
+      'Confirm the source-of-authority change was planned (Entra Connect sync scope, or a group converted to cloud management) and that the group is written back only if it should be.',
+  },
+  'WBW-A06': {
+    id: 'WBW-A06',
+    key: 'tenantDefaultChanged',
+    title: 'Tenant default for new Microsoft 365 groups changed',
+    scope: 'tenant',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'NewUnifiedGroupWritebackDefault (Group.Unified directory setting) decides whether NEW Microsoft 365 groups are written back. It does not change existing groups, but every group created from now on follows it.',
+    remediation:
+      'Check the Group.Unified directory setting (GET /beta/settings) and the audit log; set NewUnifiedGroupWritebackDefault back if the change was not intended.',
+  },
+  'WBW-A07': {
+    id: 'WBW-A07',
+    key: 'writebackFeatureChanged',
+    title: 'Tenant group writeback feature switched',
+    scope: 'tenant',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    rationale:
+      'features.groupWriteBackEnabled (GET /beta/directory/onPremisesSynchronization) turns group writeback on or off for the whole tenant, whatever each group says.',
+    remediation: 'Confirm the change with whoever runs Entra Connect; switched on, every group in the written-back buckets starts to reach AD.',
+  },
+  'WBW-A08': {
+    id: 'WBW-A08',
+    key: 'newHighSeverityFinding',
+    title: 'New high-severity finding',
+    scope: 'group',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    rationale:
+      'The group gained a finding the findings catalog rates high (docs/findings.md), e.g. a role-assignable group written back, or a Public Microsoft 365 group written back as a security group.',
+    remediation: 'Follow the remediation of the finding named in the alert (docs/findings.md).',
+  },
+  'WBW-A09': {
+    id: 'WBW-A09',
+    key: 'writtenBackGroupDeleted',
+    title: 'Written-back group deleted in the cloud',
+    scope: 'group',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'A group that was written back no longer appears in /groups. Entra Connect removes its on-premises copy, and with it any permissions the copy granted in AD.',
+    remediation:
+      'If the deletion was a mistake, restore the group from deleted items within 30 days (Restore-MgDirectoryDeletedItem) before the next sync cycle removes the AD copy.',
+  },
+  'WBW-A10': {
+    id: 'WBW-A10',
+    key: 'onPremisesGroupTypeReset',
+    title: 'onPremisesGroupType reset to null',
+    scope: 'group',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    rationale:
+      'Graph does not let onPremisesGroupType return to null once it is set (microsoftgraph/msgraph-metadata issue 332), so a value→null transition between scans is suspicious: the configuration was changed by a route Graph does not offer, or the group was restored or re-created.',
+    remediation: 'Compare the group in Graph Explorer (GET /beta/groups/{groupId}) with the previous scan and the audit log; re-apply the intended writebackConfiguration.',
+  },
+  'WBW-A11': {
+    id: 'WBW-A11',
+    key: 'expectationViolated',
+    title: 'Group breaks a policy expectation',
+    scope: 'group',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'The alert policy states how matching groups should be written back (bucket, target type); this group changed and now breaks that expectation. Each violation alerts once, when it first appears.',
+    remediation: 'Bring the group back in line with the expectation named in the alert, or change the policy if the expectation is out of date.',
+  },
+  'WBW-A12': {
+    id: 'WBW-A12',
+    key: 'scanFailed',
+    title: 'Scan failed',
+    scope: 'scan',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    rationale: 'A failed scan leaves the tenant unwatched until the next one: changes made meanwhile are seen late.',
+    remediation: 'Read the reason in the alert (throttling, missing Graph permission, storage); fix it and start a scan from the HTTP API or the CLI rather than waiting for the next night.',
+  },
+  'WBW-A13': {
+    id: 'WBW-A13',
+    key: 'scanMissed',
+    title: 'No scan completed in time',
+    scope: 'scan',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    rationale:
+      'No scan completed within ALERT_MISSED_SCAN_HOURS: the timer did not run, or every run failed. Alerts once per missed window.',
+    remediation: 'Check the function app is running and its timer trigger is enabled; look at the latest scans and their failure reasons, and at Application Insights.',
+  },
+  'WBW-A14': {
+    id: 'WBW-A14',
+    key: 'writtenBackGroupRenamed',
+    title: 'Written-back group renamed',
+    scope: 'group',
+    defaultSeverity: 'info',
+    enabledByDefault: false,
+    rationale:
+      'A group that is written back changed its display name; its AD copy follows on the next sync. Renames are routine, so this rule is off unless the policy turns it on.',
+    remediation: 'None needed unless the name is used by on-premises scripts or ACL reviews.',
+  },
+  'WBW-A15': {
+    id: 'WBW-A15',
+    key: 'massChange',
+    title: 'Mass writeback change',
+    scope: 'group',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    rationale:
+      'More groups would alert in one night than the policy\'s massChange share allows: one summary alert (counts per rule, first examples) replaces the individual alerts so a bulk change cannot flood every channel.',
+    remediation: 'Open the diff report linked in the alert; a bulk change is usually a script or a policy change in Entra, so find it in the audit log.',
+  },
+} satisfies Record<AlertRuleId, AlertRuleDefinition>);
+
+/** The rule's remediation with the group id filled in, for a message about one group. */
+export function remediationFor(ruleId: AlertRuleId, groupId: string | null): string {
+  const text = ALERT_RULES[ruleId].remediation;
+  return groupId ? text.replaceAll('{groupId}', groupId) : text;
+}
+
+export function isAlertRuleId(value: string): value is AlertRuleId {
+  return (ALERT_RULE_IDS as readonly string[]).includes(value);
+}

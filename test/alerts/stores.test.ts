@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { AlertStore, cappedJson } from '../../src/alerts/alertStore';
+import { ApprovalStore } from '../../src/alerts/approvalStore';
+import { parseApprovalRequest } from '../../src/alerts/approvals';
+import { collectEvaluation } from '../../src/alerts/evaluate';
+import { DEFAULT_ALERT_POLICY } from '../../src/alerts/policy';
+import { WritebackWatchError } from '../../src/errors';
+import type { ScanRecord } from '../../src/model';
+import { createTableFactory } from '../../src/store/tableClients';
+import { testSettings } from '../helpers/settings';
+import { FROM, NOW, TENANT, change, groupId, m365, scan, stream, wb } from './fixtures';
+
+async function candidatesFor(count: number, toScan: ScanRecord, fromScan: ScanRecord = FROM) {
+  const changes = Array.from({ length: count }, (_, i) => change(m365(i + 1, wb(false)), m365(i + 1, wb(true))));
+  const { candidates } = await collectEvaluation({ policy: DEFAULT_ALERT_POLICY, tenantId: TENANT, fromScan, toScan, changes: stream(changes), approvals: [], now: NOW });
+  return candidates;
+}
+
+describe('AlertStore (Azurite)', () => {
+  it('records idempotently and finds an alert by id with a point read', async () => {
+    const store = new AlertStore(createTableFactory(testSettings()));
+    const [candidate] = await candidatesFor(1, scan('20261125T020000Z-bbbbbb'));
+    const first = await store.recordAlert(candidate!, { now: NOW });
+    const again = await store.recordAlert(candidate!, { now: new Date(NOW.getTime() + 60_000) });
+    expect(first.created).toBe(true);
+    expect(again.created).toBe(false);
+    expect(again.alert.recordedAt).toEqual(NOW);
+    expect(await store.getAlert(candidate!.id)).toMatchObject({
+      id: candidate!.id,
+      tenantId: TENANT,
+      ruleId: 'WBW-A01',
+      severity: 'medium',
+      groupId: groupId(1),
+      groupName: 'Team 1',
+      title: candidate!.title,
+      before: candidate!.before,
+      after: candidate!.after,
+      details: candidate!.details,
+      status: 'open',
+      deliveries: {},
+      occurredAt: candidate!.occurredAt,
+    });
+    expect(await store.getAlert('0'.repeat(32))).toBeNull();
+    expect(await store.getAlert("' or true")).toBeNull();
+  });
+
+  it('lists newest first, page by page', async () => {
+    const store = new AlertStore(createTableFactory(testSettings()));
+    const older = await candidatesFor(2, scan('20261125T020000Z-bbbbbb'));
+    const newer = await candidatesFor(2, scan('20261126T020000Z-cccccc'), scan('20261125T020000Z-bbbbbb'));
+    for (const c of [...older, ...newer]) await store.recordAlert(c, { now: NOW });
+    const first = await store.listAlerts({ tenantId: TENANT, top: 3 });
+    expect(first.items).toHaveLength(3);
+    expect(first.continuation).not.toBeNull();
+    const second = await store.listAlerts({ tenantId: TENANT, top: 3, continuation: first.continuation });
+    expect(second.items).toHaveLength(1);
+    const all = [...first.items, ...second.items];
+    expect(all.map((a) => a.toScanId)).toEqual(['20261126T020000Z-cccccc', '20261126T020000Z-cccccc', '20261125T020000Z-bbbbbb', '20261125T020000Z-bbbbbb']);
+    expect(new Set(all.map((a) => a.id)).size).toBe(4);
+    expect((await store.listAlerts({ tenantId: '99999999-2222-3333-4444-555555555555' })).items).toEqual([]);
+    await expect(store.listAlerts({ tenantId: TENANT, top: 0 })).rejects.toThrow(/top must be/);
+  });
+
+  it('merges delivery records, acknowledges, and reports the scans open alerts reference', async () => {
+    const store = new AlertStore(createTableFactory(testSettings()));
+    const [a] = await candidatesFor(1, scan('20261125T020000Z-bbbbbb'));
+    const [b] = await candidatesFor(1, scan('20261126T020000Z-cccccc'), scan('20261125T020000Z-bbbbbb'));
+    await store.recordAlert(a!, { now: NOW });
+    await store.recordAlert(b!, { now: NOW });
+    const webhook = { status: 'failed' as const, attempts: 4, lastError: 'POST answered 500', lastAttemptAt: NOW.toISOString(), deliveredAt: null };
+    const teams = { status: 'delivered' as const, attempts: 1, lastError: null, lastAttemptAt: NOW.toISOString(), deliveredAt: NOW.toISOString() };
+    await store.updateDeliveries(a!.id, { webhook });
+    const updated = await store.updateDeliveries(a!.id, { teams });
+    expect(updated.deliveries).toEqual({ webhook, teams });
+    expect((await store.getAlert(a!.id))!.deliveries).toEqual({ webhook, teams });
+
+    expect([...(await store.listOpenAlertScanIds(TENANT))].sort()).toEqual([FROM.id, '20261125T020000Z-bbbbbb', '20261126T020000Z-cccccc']);
+    const acknowledged = await store.acknowledgeAlert(b!.id, { by: 'admin@contoso.example', now: NOW });
+    expect(acknowledged).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'admin@contoso.example', acknowledgedAt: NOW });
+    expect((await store.getAlert(b!.id))!.status).toBe('acknowledged');
+    expect([...(await store.listOpenAlertScanIds(TENANT))].sort()).toEqual([FROM.id, '20261125T020000Z-bbbbbb']);
+    await expect(store.acknowledgeAlert('f'.repeat(32))).rejects.toMatchObject({ code: 'NotFound' });
+  });
+
+  it('keeps the details of a huge mass-change alert within the property limit', () => {
+    const examples = Array.from({ length: 500 }, (_, i) => ({ groupId: groupId(i), title: 'x'.repeat(200) }));
+    const json = cappedJson({ alertingGroups: 500, examples });
+    expect(json.length).toBeLessThanOrEqual(30_000);
+    const parsed = JSON.parse(json) as { examples: unknown[]; truncated: boolean; alertingGroups: number };
+    expect(parsed.truncated).toBe(true);
+    expect(parsed.alertingGroups).toBe(500);
+    expect(parsed.examples.length).toBeGreaterThan(0);
+  });
+});
+
+describe('ApprovalStore (Azurite)', () => {
+  it('creates, lists, lists live ones and deletes', async () => {
+    const store = new ApprovalStore(createTableFactory(testSettings()));
+    const body = (n: number, expiresAt: string) => ({ groupId: groupId(n), expect: { bucket: 'writtenBack' }, reason: `change ${n}`, expiresAt });
+    const longer = parseApprovalRequest(body(1, '2026-12-20T00:00:00Z'), { tenantId: TENANT, now: NOW, requestedBy: 'admin' });
+    const shorter = parseApprovalRequest(body(2, '2026-11-26T00:00:00Z'), { tenantId: TENANT, now: NOW, requestedBy: 'admin' });
+    await store.create(longer);
+    await store.create(shorter);
+    expect(await store.list(TENANT)).toEqual([shorter, longer]);
+    expect(await store.get(TENANT, longer.id)).toEqual(longer);
+    expect((await store.listLive(TENANT, NOW)).map((a) => a.id)).toEqual([shorter.id, longer.id]);
+    expect((await store.listLive(TENANT, new Date('2026-11-27T00:00:00Z'))).map((a) => a.id)).toEqual([longer.id]);
+    // Not live before it was created.
+    expect(await store.listLive(TENANT, new Date('2026-11-01T00:00:00Z'))).toEqual([]);
+    expect(await store.delete(TENANT, shorter.id)).toBe(true);
+    expect(await store.delete(TENANT, shorter.id)).toBe(false);
+    expect(await store.delete(TENANT, "x' or PartitionKey ne '")).toBe(false);
+    expect(await store.list(TENANT)).toEqual([longer]);
+    expect(await store.list('99999999-2222-3333-4444-555555555555')).toEqual([]);
+    await expect(store.create({ ...longer, id: 'bad/id' })).rejects.toBeInstanceOf(WritebackWatchError);
+  });
+});
