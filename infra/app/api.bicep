@@ -1,0 +1,114 @@
+// The Writeback Watch function app on Flex Consumption (Linux, Node 22), running as the one
+// user-assigned identity. Every app setting is identity-based: there is no storage key, no Application
+// Insights key-based ingestion and no client secret anywhere in the configuration.
+param name string
+param location string
+param tags object = {}
+param serviceName string = 'api'
+param planId string
+param identityId string
+param identityClientId string
+param storageAccountName string
+param deploymentContainerName string
+param applicationInsightsName string
+
+@description('The product\'s own settings (SETTING_SPECS in src/config/settings.ts), built in main.bicep. Secure because it carries the alert secrets.')
+@secure()
+param appSettings object
+
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@minValue(1)
+@maxValue(1000)
+@description('Scale-out limit. The nightly scan runs on one instance (a table lease keeps one scanner per tenant); the HTTP API rarely needs more.')
+param maximumInstanceCount int = 40
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: planId
+    httpsOnly: true
+    // Key Vault references in app settings (e.g. ALERT_WEBHOOK_SECRET) resolve with the same identity.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      ftpsState: 'Disabled'
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      http20Enabled: true
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'node'
+        version: '22'
+      }
+    }
+  }
+
+  // The host's settings. Flex Consumption takes the runtime from functionAppConfig, so
+  // FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION must not be set here.
+  resource settings 'config' = {
+    name: 'appsettings'
+    properties: union(appSettings, {
+      // Host storage through the managed identity (no AzureWebJobsStorage connection string).
+      AzureWebJobsStorage__accountName: storage.name
+      AzureWebJobsStorage__credential: 'managedidentity'
+      AzureWebJobsStorage__clientId: identityClientId
+      // The connection string only names the resource and its ingestion endpoint: with local
+      // authentication disabled, telemetry is accepted only with the identity's Entra token.
+      APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+      APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+      // Links in alerts point at this app.
+      PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
+    })
+  }
+
+  // No basic (user name and password) publishing: deployment goes through the identity and Entra.
+  resource ftpPublishing 'basicPublishingCredentialsPolicies' = {
+    name: 'ftp'
+    properties: {
+      allow: false
+    }
+  }
+
+  resource scmPublishing 'basicPublishingCredentialsPolicies' = {
+    name: 'scm'
+    properties: {
+      allow: false
+    }
+  }
+}
+
+output name string = site.name
+output defaultHostName string = site.properties.defaultHostName

@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# Grants the Writeback Watch managed identity the Microsoft Graph application permissions it needs, or
+# removes them again. Safe to run twice: existing assignments are skipped and reported.
+#
+# Who runs it: someone who may grant application permissions in the tenant, i.e. a Privileged Role
+# Administrator (or Global Administrator), signed in with `az login`. See docs/deploy.md.
+#
+#   scripts/grant-graph-permissions.sh [--principal-id ID | --identity-name NAME]
+#                                      [--with-onprem-sync] [--with-mail-send] [--remove]
+#
+#   --principal-id ID     Object (principal) id of the managed identity's service principal. Without it
+#                         and without --identity-name, the azd environment's MANAGED_IDENTITY_PRINCIPAL_ID.
+#   --identity-name NAME  Display name of the managed identity (its service principal has the same name).
+#   --with-onprem-sync    Also grant OnPremDirectorySynchronization.Read.All (reads the tenant's group
+#                         writeback feature flag; without it the report records that signal as unknown).
+#   --with-mail-send      Also grant Mail.Send (only when ALERT_EMAIL_FROM is set: alert email).
+#   --remove              Remove every permission this script grants (all four), whatever the switches.
+#
+# Needs bash, curl and jq (all in Azure Cloud Shell). The Graph token comes from `az account
+# get-access-token`, or from GRAPH_TOKEN when set. GRAPH_BASE_URL (default https://graph.microsoft.com)
+# selects a national cloud's Graph.
+set -euo pipefail
+
+# Microsoft Graph's own service principal has this well-known appId in every tenant.
+readonly MICROSOFT_GRAPH_APP_ID='00000003-0000-0000-c000-000000000000'
+# Group.Read.All: list groups with writebackConfiguration. Directory.Read.All: the Group.Unified
+# directory setting (NewUnifiedGroupWritebackDefault) and the organization's last sync time.
+readonly REQUIRED_ROLES=('Group.Read.All' 'Directory.Read.All')
+readonly ONPREM_SYNC_ROLE='OnPremDirectorySynchronization.Read.All'
+readonly MAIL_SEND_ROLE='Mail.Send'
+
+graph_base="${GRAPH_BASE_URL:-https://graph.microsoft.com}"
+graph_base="${graph_base%/}/v1.0"
+principal_id=''
+identity_name=''
+with_onprem_sync=false
+with_mail_send=false
+remove=false
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+
+die() {
+  echo "error: $*" >&2
+  exit 1
+}
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --principal-id) principal_id="${2:?--principal-id needs a value}"; shift 2 ;;
+    --identity-name) identity_name="${2:?--identity-name needs a value}"; shift 2 ;;
+    --with-onprem-sync) with_onprem_sync=true; shift ;;
+    --with-mail-send) with_mail_send=true; shift ;;
+    --remove) remove=true; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument $1 (see --help)" ;;
+  esac
+done
+
+command -v curl >/dev/null || die 'curl is required'
+command -v jq >/dev/null || die 'jq is required'
+
+if [[ -z "$principal_id" && -z "$identity_name" ]]; then
+  if command -v azd >/dev/null && principal_id="$(azd env get-value MANAGED_IDENTITY_PRINCIPAL_ID 2>/dev/null)"; then
+    echo "Using MANAGED_IDENTITY_PRINCIPAL_ID from the azd environment: $principal_id"
+  else
+    die 'give --principal-id or --identity-name (or run from the azd project after `azd up`)'
+  fi
+fi
+
+token="${GRAPH_TOKEN:-}"
+if [[ -z "$token" ]]; then
+  command -v az >/dev/null || die 'sign in with the Azure CLI (az login) or set GRAPH_TOKEN'
+  token="$(az account get-access-token --resource-type ms-graph --query accessToken --output tsv)" ||
+    die 'could not get a Microsoft Graph token: run az login'
+fi
+
+# graph METHOD URL [JSON BODY]: prints the response body; fails with Graph's error message otherwise.
+graph() {
+  local method="$1" url="$2" body="${3:-}" response status
+  local args=(--silent --show-error --request "$method" --header "Authorization: Bearer $token"
+    --write-out '\n%{http_code}')
+  if [[ -n "$body" ]]; then args+=(--header 'Content-Type: application/json' --data "$body"); fi
+  [[ "$url" == http* ]] || url="$graph_base$url"
+  response="$(curl "${args[@]}" "$url")" || die "$method $url failed"
+  status="${response##*$'\n'}"
+  response="${response%$'\n'*}"
+  if [[ "$status" != 2* ]]; then
+    die "$method $url answered $status: $(jq -r '.error.message? // .' <<<"$response" 2>/dev/null || echo "$response")"
+  fi
+  printf '%s' "$response"
+}
+
+# Every item of a collection, following @odata.nextLink, as one JSON array.
+graph_list() {
+  local url="$1" page items='[]'
+  while [[ -n "$url" ]]; do
+    page="$(graph GET "$url")"
+    items="$(jq -c --argjson acc "$items" '$acc + .value' <<<"$page")"
+    url="$(jq -r '."@odata.nextLink" // empty' <<<"$page")"
+  done
+  printf '%s' "$items"
+}
+
+urlencode() {
+  jq -rn --arg v "$1" '$v | @uri'
+}
+
+# --- the identity's service principal -------------------------------------------------------------
+if [[ -n "$principal_id" ]]; then
+  principal="$(graph GET "/servicePrincipals/$(urlencode "$principal_id")?\$select=id,displayName,servicePrincipalType")"
+else
+  filter="displayName eq '${identity_name//\'/\'\'}'"
+  matches="$(graph_list "/servicePrincipals?\$filter=$(urlencode "$filter")&\$select=id,displayName,servicePrincipalType")"
+  case "$(jq length <<<"$matches")" in
+    0) die "no service principal named '$identity_name'" ;;
+    1) principal="$(jq -c '.[0]' <<<"$matches")" ;;
+    *) die "several service principals are named '$identity_name': pass --principal-id" ;;
+  esac
+fi
+principal_id="$(jq -r .id <<<"$principal")"
+echo "Managed identity: $(jq -r .displayName <<<"$principal") ($principal_id, $(jq -r '.servicePrincipalType // "unknown type"' <<<"$principal"))"
+
+# --- Microsoft Graph's app roles, looked up by name -------------------------------------------------
+graph_sp="$(graph_list "/servicePrincipals?\$filter=$(urlencode "appId eq '$MICROSOFT_GRAPH_APP_ID'")&\$select=id,appRoles")"
+[[ "$(jq length <<<"$graph_sp")" == 1 ]] || die 'Microsoft Graph service principal not found in this tenant'
+graph_sp_id="$(jq -r '.[0].id' <<<"$graph_sp")"
+
+app_role_id() {
+  jq -r --arg name "$1" '.[0].appRoles[] | select(.value == $name and (.allowedMemberTypes | index("Application"))) | .id' <<<"$graph_sp"
+}
+
+# Resolve every permission this script manages up front, so a missing name stops it before any change.
+readonly MANAGED_ROLES=("${REQUIRED_ROLES[@]}" "$ONPREM_SYNC_ROLE" "$MAIL_SEND_ROLE")
+role_ids=()
+for name in "${MANAGED_ROLES[@]}"; do
+  id="$(app_role_id "$name")"
+  [[ -n "$id" ]] || die "Microsoft Graph has no application permission named $name"
+  role_ids+=("$id")
+done
+
+role_id_of() {
+  local i
+  for i in "${!MANAGED_ROLES[@]}"; do
+    if [[ "${MANAGED_ROLES[$i]}" == "$1" ]]; then
+      printf '%s' "${role_ids[$i]}"
+      return
+    fi
+  done
+}
+
+assignments="$(graph_list "/servicePrincipals/$principal_id/appRoleAssignments")"
+
+# Id of the identity's assignment of the named Graph permission, or nothing.
+assignment_of() {
+  jq -r --arg role "$(role_id_of "$1")" --arg resource "$graph_sp_id" \
+    '[.[] | select(.appRoleId == $role and .resourceId == $resource)][0].id // empty' <<<"$assignments"
+}
+
+if [[ "$remove" == true ]]; then
+  for name in "${MANAGED_ROLES[@]}"; do
+    existing="$(assignment_of "$name")"
+    if [[ -n "$existing" ]]; then
+      graph DELETE "/servicePrincipals/$principal_id/appRoleAssignments/$existing" >/dev/null
+      echo "removed          $name"
+    else
+      echo "not granted      $name"
+    fi
+  done
+  exit 0
+fi
+
+wanted=("${REQUIRED_ROLES[@]}")
+[[ "$with_onprem_sync" == true ]] && wanted+=("$ONPREM_SYNC_ROLE")
+[[ "$with_mail_send" == true ]] && wanted+=("$MAIL_SEND_ROLE")
+
+for name in "${wanted[@]}"; do
+  if [[ -n "$(assignment_of "$name")" ]]; then
+    echo "already granted  $name"
+    continue
+  fi
+  body="$(jq -cn --arg p "$principal_id" --arg r "$graph_sp_id" --arg a "$(role_id_of "$name")" '{principalId: $p, resourceId: $r, appRoleId: $a}')"
+  graph POST "/servicePrincipals/$principal_id/appRoleAssignments" "$body" >/dev/null
+  echo "granted          $name"
+done
+
+# Optional permissions granted earlier but not asked for now stay; say so, least privilege is a choice.
+for name in "$ONPREM_SYNC_ROLE" "$MAIL_SEND_ROLE"; do
+  if [[ " ${wanted[*]} " != *" $name "* && -n "$(assignment_of "$name")" ]]; then
+    echo "left in place    $name (granted earlier, not asked for now; --remove takes away everything)"
+  fi
+done
