@@ -77,7 +77,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
 
     console.log('\n2. An admin changes the tenant:');
     const changes = await pickDemoChanges(services.snapshots.readGroups(first.id));
-    const approved = changes[0];
+    // Announce one change before making it: its alert is suppressed and the diff shows it as approved.
+    const approved = changes.find((c) => c.group.reason === 'securityDefaultOff');
     if (approved && alerts.approve) {
       await alerts.approve(approved.group.id, 'writtenBack', 'Approved in change ticket CHG-1042 before the change was made.');
       console.log(`   (approval registered for "${approved.group.displayName}" before the change)`);
