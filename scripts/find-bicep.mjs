@@ -13,9 +13,9 @@
  * The restore runs once per machine: later calls find the package already in the NuGet folder.
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, chmodSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { accessSync, chmodSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -79,16 +79,36 @@ function restoredPath() {
   return join(packages, packageId().toLowerCase(), pinnedVersion(), 'tools', EXE);
 }
 
+/** NuGet writes .nupkg.metadata last: without it, another restore may still be extracting the package. */
+function isRestored(path) {
+  return existsSync(path) && existsSync(join(dirname(dirname(path)), '.nupkg.metadata'));
+}
+
 function restore() {
-  const args = ['restore', PROJECT, '--verbosity', 'quiet', `-p:BicepCliPackage=${packageId()}`];
-  const result = spawnSync('dotnet', args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
-  });
-  if (result.error) throw new Error(`dotnet restore could not start: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw new Error(`dotnet ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+  // A private obj/ folder per call, so parallel callers (test files run in parallel) never share one;
+  // NuGet itself extracts the package into the shared folder under a lock.
+  const obj = mkdtempSync(join(tmpdir(), 'bicep-restore-'));
+  const args = [
+    'restore',
+    PROJECT,
+    '--verbosity',
+    'quiet',
+    `-p:BicepCliPackage=${packageId()}`,
+    `-p:BaseIntermediateOutputPath=${obj}${sep}`,
+    `-p:MSBuildProjectExtensionsPath=${obj}${sep}`,
+  ];
+  try {
+    const result = spawnSync('dotnet', args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, DOTNET_NOLOGO: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
+    });
+    if (result.error) throw new Error(`dotnet restore could not start: ${result.error.message}`);
+    if (result.status !== 0) {
+      throw new Error(`dotnet ${args.join(' ')} failed (exit ${result.status}):\n${result.stdout}${result.stderr}`);
+    }
+  } finally {
+    rmSync(obj, { recursive: true, force: true });
   }
 }
 
@@ -101,13 +121,13 @@ export function findBicep({ allowRestore = true } = {}) {
   const fromPath = onPath(EXE);
   if (fromPath) return fromPath;
   const restored = restoredPath();
-  if (existsSync(restored)) return ensureExecutable(restored);
+  if (isRestored(restored)) return ensureExecutable(restored);
   if (!allowRestore) throw new NotAvailable(`no Bicep CLI: BICEP_PATH unset, none on PATH, none at ${restored}`);
   if (!onPath(process.platform === 'win32' ? 'dotnet.exe' : 'dotnet')) {
     throw new NotAvailable('no Bicep CLI: BICEP_PATH unset, none on PATH, and no .NET SDK (dotnet) to restore one');
   }
   restore();
-  if (!existsSync(restored)) throw new Error(`dotnet restore succeeded but ${restored} does not exist`);
+  if (!isRestored(restored)) throw new Error(`dotnet restore succeeded but ${restored} does not exist`);
   return ensureExecutable(restored);
 }
 

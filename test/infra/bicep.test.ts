@@ -78,6 +78,15 @@ describe.skipIf(skip)('Bicep CLI on infra/', () => {
     expect(run.status).toBe(0);
   });
 
+  it('keeps every .bicep file in `bicep format` layout', () => {
+    const unformatted = bicepFiles(INFRA).filter((file) => {
+      const run = runBicep(requireBicep(lookup), ['format', file, '--stdout']);
+      expect(run.status, run.stderr).toBe(0);
+      return run.stdout !== readFileSync(file, 'utf8');
+    });
+    expect(unformatted.map((f) => relative(REPO_ROOT, f)), 'run: bicep format <file>').toEqual([]);
+  });
+
   it('has no .bicep file under infra/ that main.bicep does not use (so none escapes the lint)', () => {
     const used = new Set<string>();
     const visit = (file: string): void => {
