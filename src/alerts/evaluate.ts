@@ -465,17 +465,9 @@ export function evaluateScanHealth(input: ScanHealthInput): AlertCandidate[] {
 
 // ---- building candidates --------------------------------------------------------------------------------
 
-interface CandidateParts {
-  ruleId: AlertRuleId;
-  severity: Severity;
-  groupId: string | null;
-  groupName: string | null;
-  title: string;
-  before: AlertState | null;
-  after: AlertState | null;
-  details: Record<string, unknown>;
+type CandidateParts = Pick<AlertCandidate, 'ruleId' | 'severity' | 'groupId' | 'groupName' | 'title' | 'before' | 'after' | 'details'> & {
   discriminator?: string;
-}
+};
 
 function candidate(context: EvaluationContext, parts: CandidateParts): AlertCandidate {
   const key = dedupeKey({
