@@ -1,14 +1,14 @@
 /** Routes over scans: list, one scan, start one, its groups (JSON lines or JSON), its Excel report. */
 import { PassThrough, Readable } from 'node:stream';
 import type { Services } from '../app/services';
-import type { StoredScan } from '../store/scanStore';
+import { requireCompleteScan, type StoredScan } from '../store/scanStore';
 import { WritebackWatchError } from '../errors';
 import { BUCKETS, GROUP_KINDS } from '../classify/vocabulary';
 import { beginScan } from '../scan/runScan';
 import { assertScanId } from '../store/scanIds';
 import { writeScanReport } from '../report/scanReport';
 import { scanReportFileName } from '../report/fileName';
-import { attachment, enumParam, intParam, invalid, type ApiRequest, type ApiResponse } from './http';
+import { attachment, enumParam, intParam, type ApiRequest, type ApiResponse } from './http';
 import { scanView } from './scanViews';
 import type { ScanStatus } from '../model';
 
@@ -27,28 +27,8 @@ export async function listScans(services: Services, request: ApiRequest): Promis
   return { status: 200, jsonBody: { scans: page.map(scanView), nextBefore: next } };
 }
 
-/** Resolves `latest` (the newest complete scan) or a scan id to a stored scan; 404 when unknown. */
-export async function resolveScan(services: Services, idOrLatest: string | undefined): Promise<StoredScan> {
-  const tenantId = services.settings.tenantId;
-  if (!idOrLatest) throw invalid('A scan id (or "latest") is required.');
-  if (idOrLatest.toLowerCase() === 'latest') {
-    const latest = await services.scans.latest(tenantId, 'complete');
-    if (!latest) throw new WritebackWatchError('NotFound', 'No scan has completed yet. Start one with POST /api/scans.');
-    return latest;
-  }
-  return services.scans.require(tenantId, idOrLatest);
-}
-
-export function requireComplete(scan: StoredScan): StoredScan {
-  if (scan.status !== 'complete') {
-    const why = scan.status === 'failed' ? `it failed: ${scan.error ?? 'no reason recorded'}` : 'it is still running';
-    throw new WritebackWatchError('ScanNotComplete', `Scan ${scan.id} cannot be used because ${why}. Use a complete scan (GET /api/scans?status=complete).`);
-  }
-  return scan;
-}
-
 export async function getScan(services: Services, request: ApiRequest): Promise<ApiResponse> {
-  const scan = await resolveScan(services, request.params.scanId);
+  const scan = await services.scans.resolve(services.settings.tenantId, request.params.scanId);
   return { status: 200, jsonBody: scanView(scan) };
 }
 
@@ -70,7 +50,7 @@ export async function startScan(services: Services, _request: ApiRequest): Promi
 }
 
 export async function listScanGroups(services: Services, request: ApiRequest): Promise<ApiResponse> {
-  const scan = requireComplete(await resolveScan(services, request.params.scanId));
+  const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, request.params.scanId));
   const bucket = enumParam(request.query, 'bucket', BUCKETS);
   const kind = enumParam(request.query, 'kind', GROUP_KINDS);
   const format = enumParam(request.query, 'format', ['jsonl', 'json'] as const) ?? 'jsonl';
@@ -104,7 +84,7 @@ async function* jsonArray(scan: StoredScan, items: AsyncIterable<unknown>): Asyn
 }
 
 export async function getScanReport(services: Services, request: ApiRequest): Promise<ApiResponse> {
-  const scan = requireComplete(await resolveScan(services, request.params.scanId));
+  const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, request.params.scanId));
   const out = new PassThrough();
   writeScanReport(out, { scan, groups: () => services.snapshots.readGroups(scan.id) }).catch((error: unknown) => {
     services.log.error(`Scan report for ${scan.id} failed while streaming: ${String(error)}`);

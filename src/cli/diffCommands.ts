@@ -7,7 +7,7 @@ import { WritebackWatchError } from '../errors';
 import { openScanDiff } from '../diff/scanDiff';
 import { writeDiffReport } from '../report/diffReport';
 import { writeScanReport } from '../report/scanReport';
-import { resolveScan, requireComplete } from '../api/scanRoutes';
+import { requireCompleteScan } from '../store/scanStore';
 import { formatDiffSummary } from './diffSummaryText';
 import type { GroupChange } from '../model';
 
@@ -42,7 +42,7 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
 export async function reportCommand(argv: string[], services: Services): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { scan: { type: 'string', default: 'latest' }, out: { type: 'string' } } });
   if (!values.out) throw new WritebackWatchError('InvalidInput', 'report needs --out FILE (an .xlsx path).');
-  const scan = requireComplete(await resolveScan(services, values.scan));
+  const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, values.scan));
   const { rows } = await writeScanReport(createWriteStream(values.out), { scan, groups: () => services.snapshots.readGroups(scan.id) });
   console.error(`Wrote ${rows} groups of scan ${scan.id} to ${values.out}.`);
   return 0;

@@ -10,7 +10,7 @@ import { loadSettings } from '../config/settings';
 import { createServices, type Services } from '../app/services';
 import { ConfigurationError, WritebackWatchError, errorMessage } from '../errors';
 import { runScheduledScan } from '../scan/scheduledScan';
-import { resolveScan, requireComplete } from '../api/scanRoutes';
+import { requireCompleteScan } from '../store/scanStore';
 import { formatScanSummary } from './scanSummary';
 import { mergeLocalSettings, readLocalSettings } from './localSettings';
 
@@ -53,7 +53,7 @@ async function exportCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { scan: { type: 'string', default: 'latest' }, format: { type: 'string', default: 'json' }, out: { type: 'string' } } });
   if (values.format !== 'json') throw new WritebackWatchError('InvalidInput', `--format ${values.format} is not supported by export; use --format json (one JSON line per group).`);
   const services = await servicesFromEnvironment();
-  const scan = requireComplete(await resolveScan(services, values.scan));
+  const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, values.scan));
   const out = values.out ? createWriteStream(values.out) : process.stdout;
   for await (const group of services.snapshots.readGroups(scan.id)) {
     if (!out.write(`${JSON.stringify(group)}\n`)) await once(out, 'drain');

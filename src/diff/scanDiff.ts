@@ -3,7 +3,7 @@
  * scans that are not complete, and streams changes straight from both snapshots.
  */
 import type { GroupChange, DiffSummary } from '../model';
-import type { ScanStore, StoredScan } from '../store/scanStore';
+import { requireCompleteScan, type ScanStore, type StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
 import { WritebackWatchError } from '../errors';
 import { assertScanId } from '../store/scanIds';
@@ -19,26 +19,14 @@ export interface ScanDiff {
   summarize(): Promise<DiffSummary>;
 }
 
-function requireComplete(scan: StoredScan, role: string): StoredScan {
-  if (scan.status !== 'complete') {
-    const why = scan.status === 'failed' ? `it failed (${scan.error ?? 'no reason recorded'})` : 'it is still running';
-    throw new WritebackWatchError('ScanNotComplete', `The ${role} scan ${scan.id} cannot be compared because ${why}. Pick complete scans: GET /api/scans?status=complete.`);
-  }
-  return scan;
-}
-
 export async function openScanDiff(
   stores: { scans: ScanStore; snapshots: SnapshotStore },
   tenantId: string,
   ids: { from?: string | null; to?: string | null },
 ): Promise<ScanDiff> {
   const load = async (id: string, role: string): Promise<StoredScan> => {
-    if (id.toLowerCase() === 'latest') {
-      const latest = await stores.scans.latest(tenantId, 'complete');
-      if (!latest) throw new WritebackWatchError('NotFound', 'No scan has completed yet, so there is nothing to compare.');
-      return latest;
-    }
-    return requireComplete(await stores.scans.require(tenantId, assertScanId(id)), role);
+    const scan = await stores.scans.resolve(tenantId, id.toLowerCase() === 'latest' ? id : assertScanId(id));
+    return requireCompleteScan(scan, `compared (it is the ${role} scan)`);
   };
   const to = await load(ids.to || 'latest', '"to"');
   let from: StoredScan;

@@ -90,6 +90,17 @@ export class ScanStore {
     return scan;
   }
 
+  /** `latest` (the newest complete scan) or a scan id; NotFound when there is none. */
+  async resolve(tenantId: string, idOrLatest: string | null | undefined): Promise<StoredScan> {
+    if (!idOrLatest) throw new WritebackWatchError('InvalidInput', 'A scan id (or "latest") is required.');
+    if (idOrLatest.toLowerCase() === 'latest') {
+      const latest = await this.latest(tenantId, 'complete');
+      if (!latest) throw new WritebackWatchError('NotFound', 'No scan has completed yet. Start one with POST /api/scans.');
+      return latest;
+    }
+    return this.require(tenantId, idOrLatest);
+  }
+
   /** Newest first. Filters are built with the odata helper (values quoted), never from raw input. */
   async *list(tenantId: string, options: ListScansOptions = {}): AsyncGenerator<StoredScan> {
     const table = await this.ready;
@@ -173,4 +184,13 @@ function fromEntity(entity: TableEntityResult<ScanEntity>): StoredScan {
           }
         : null,
   };
+}
+
+/** A failed or running scan is never read as a result or used as a baseline. `use` says what it was wanted for. */
+export function requireCompleteScan(scan: StoredScan, use = 'used'): StoredScan {
+  if (scan.status !== 'complete') {
+    const why = scan.status === 'failed' ? `it failed: ${scan.error ?? 'no reason recorded'}` : 'it is still running';
+    throw new WritebackWatchError('ScanNotComplete', `Scan ${scan.id} cannot be ${use} because ${why}. Use a complete scan (GET /api/scans?status=complete).`);
+  }
+  return scan;
 }
