@@ -1,7 +1,6 @@
 /** Routes over changes: the diff between two scans (JSON or Excel) and one group's history. */
 import { PassThrough, Readable } from 'node:stream';
-import type { Services } from '../app/services';
-import type { GroupChange } from '../model';
+import { markApprovals, type Services } from '../app/services';
 import { openScanDiff, type ScanDiff } from '../diff/scanDiff';
 import { DiffAccumulator } from '../diff/diffSummary';
 import { writeDiffReport } from '../report/diffReport';
@@ -17,12 +16,11 @@ function openDiff(services: Services, request: ApiRequest): Promise<ScanDiff> {
 /** Streams `{ from, to, changes: [...], summary }`; the summary comes last because it is counted on the way. */
 export async function getDiff(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const diff = await openDiff(services, request);
-  const decorate = services.decorateChanges ?? ((changes: AsyncIterable<GroupChange>) => changes);
   async function* body(): AsyncGenerator<string> {
     const accumulator = new DiffAccumulator(diff.from, diff.to);
     yield `{"from":${JSON.stringify(scanView(diff.from))},"to":${JSON.stringify(scanView(diff.to))},"changes":[`;
     let first = true;
-    for await (const change of decorate(accumulator.track(diff.changes()))) {
+    for await (const change of markApprovals(services, accumulator.track(diff.changes()))) {
       yield (first ? '' : ',') + JSON.stringify(change);
       first = false;
     }
@@ -34,9 +32,8 @@ export async function getDiff(services: Services, request: ApiRequest): Promise<
 export async function getDiffReport(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const diff = await openDiff(services, request);
   const summary = await diff.summarize();
-  const decorate = services.decorateChanges ?? ((changes: AsyncIterable<GroupChange>) => changes);
   const out = new PassThrough();
-  writeDiffReport(out, { summary, changes: () => decorate(diff.changes()) }).catch((error: unknown) => {
+  writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()) }).catch((error: unknown) => {
     services.log.error(`Diff report ${diff.from.id} → ${diff.to.id} failed while streaming: ${String(error)}`);
     out.destroy(error as Error);
   });

@@ -62,3 +62,8 @@ export function createServices(settings: Settings, options: { log?: Logger; cloc
     },
   };
 }
+
+/** The changes with approvals marked when the alert stage is wired, else as they are. */
+export function markApprovals(services: Services, changes: AsyncIterable<GroupChange>): AsyncIterable<GroupChange> {
+  return services.decorateChanges ? services.decorateChanges(changes) : changes;
+}

@@ -2,14 +2,13 @@
 import { parseArgs } from 'node:util';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import type { Services } from '../app/services';
+import { markApprovals, type Services } from '../app/services';
 import { WritebackWatchError } from '../errors';
 import { openScanDiff } from '../diff/scanDiff';
 import { writeDiffReport } from '../report/diffReport';
 import { writeScanReport } from '../report/scanReport';
 import { requireCompleteScan } from '../store/scanStore';
 import { formatDiffSummary } from './diffSummaryText';
-import type { GroupChange } from '../model';
 
 export async function diffCommand(argv: string[], services: Services): Promise<number> {
   const { values } = parseArgs({
@@ -19,17 +18,16 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
   if (values.format !== 'json' && values.format !== 'xlsx') throw new WritebackWatchError('InvalidInput', `--format ${values.format}: use json or xlsx.`);
   if (values.format === 'xlsx' && !values.out) throw new WritebackWatchError('InvalidInput', '--format xlsx needs --out FILE.');
   const diff = await openScanDiff(services, services.settings.tenantId, { from: values.from, to: values.to });
-  const decorate = services.decorateChanges ?? ((changes: AsyncIterable<GroupChange>) => changes);
   if (values.format === 'xlsx') {
     const summary = await diff.summarize();
     const out = createWriteStream(values.out!);
-    await writeDiffReport(out, { summary, changes: () => decorate(diff.changes()) });
+    await writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()) });
     console.error(formatDiffSummary(summary));
     console.error(`Wrote ${values.out}.`);
     return 0;
   }
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  for await (const change of decorate(diff.changes())) {
+  for await (const change of markApprovals(services, diff.changes())) {
     if (!out.write(`${JSON.stringify(change)}\n`)) await once(out, 'drain');
   }
   if (values.out) {
