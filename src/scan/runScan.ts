@@ -111,8 +111,10 @@ async function pickScan(deps: ScanDependencies, request: ScanRequest, now: Date)
     );
   }
   if (request.resumeOnly) return null;
+  // Under the lease, so no other scan of this tenant can take the same id in between.
+  const newest = await scans.latest(settings.tenantId);
   const scan: StoredScan = {
-    id: newScanId(now),
+    id: newScanId(now, newest?.id),
     tenantId: settings.tenantId,
     trigger: request.trigger,
     status: 'running',

@@ -7,9 +7,22 @@ import { WritebackWatchError } from '../errors';
 
 const SCAN_ID = /^(\d{8})T(\d{6})Z-([0-9a-f]{6})$/;
 
-export function newScanId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+/**
+ * A new scan id for a scan starting at `now`. Ids have whole seconds, so a scan started within the same second
+ * as the tenant's newest one (`after`) takes the next free second: "newest first" must never depend on the
+ * random suffix.
+ */
+export function newScanId(now: Date = new Date(), after?: string | null): string {
+  let seconds = Math.floor(now.getTime() / 1000);
+  if (after) seconds = Math.max(seconds, Math.floor(scanIdTime(after).getTime() / 1000) + 1);
+  const stamp = new Date(seconds * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The moment a scan id names. */
+export function scanIdTime(scanId: string): Date {
+  const [, date, time] = SCAN_ID.exec(assertScanId(scanId))!;
+  return new Date(`${date!.slice(0, 4)}-${date!.slice(4, 6)}-${date!.slice(6)}T${time!.slice(0, 2)}:${time!.slice(2, 4)}:${time!.slice(4)}Z`);
 }
 
 export function isScanId(value: string): boolean {
