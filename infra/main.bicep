@@ -85,6 +85,11 @@ param scanResumeSchedule string = '0 */5 * * * *'
 param scanTimeBudgetSeconds int = 0
 
 @minValue(1)
+@maxValue(1000)
+@description('SCAN_CHECKPOINT_PAGES: pages between checkpoints; a crash redoes at most this many.')
+param scanCheckpointPages int = 10
+
+@minValue(1)
 @maxValue(168)
 @description('SCAN_RESUME_MAX_AGE_HOURS: a running scan older than this is marked failed instead of resumed.')
 param scanResumeMaxAgeHours int = 6
@@ -258,6 +263,7 @@ module api 'app/api.bicep' = {
       SCAN_SCHEDULE: scanSchedule
       SCAN_RESUME_SCHEDULE: scanResumeSchedule
       SCAN_TIME_BUDGET_SECONDS: string(scanTimeBudgetSeconds)
+      SCAN_CHECKPOINT_PAGES: string(scanCheckpointPages)
       SCAN_RESUME_MAX_AGE_HOURS: string(scanResumeMaxAgeHours)
       SCAN_LEASE_SECONDS: string(scanLeaseSeconds)
       RETENTION_DAYS: string(retentionDays)

@@ -5,7 +5,6 @@ import { openScanDiff, type ScanDiff } from '../diff/scanDiff';
 import { DiffAccumulator } from '../diff/diffSummary';
 import { writeDiffReport } from '../report/diffReport';
 import { diffReportFileName } from '../report/fileName';
-import { snapshotPartitionKey, snapshotRowKey } from '../store/keys';
 import { scanView } from './scanViews';
 import { assertGroupId, attachment, intParam, type ApiRequest, type ApiResponse } from './http';
 
@@ -44,12 +43,10 @@ export async function getDiffReport(services: Services, request: ApiRequest): Pr
 export async function getGroupHistory(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const groupId = assertGroupId(request.params.groupId);
   const top = intParam(request.query, 'top', 90, 1, 400);
-  const partitionKey = snapshotPartitionKey(groupId);
-  const rowKey = snapshotRowKey(groupId);
   const history: unknown[] = [];
   let seen = false;
   for await (const scan of services.scans.list(services.settings.tenantId, { status: 'complete', top })) {
-    const group = await services.snapshots.readGroup(scan.id, partitionKey, rowKey);
+    const group = await services.snapshots.readGroup(scan.id, groupId);
     seen ||= group !== null;
     history.push({ scanId: scan.id, scanStartedAt: scan.startedAt.toISOString(), present: group !== null, group });
   }

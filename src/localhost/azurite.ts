@@ -20,6 +20,8 @@ export interface AzuriteOptions {
 
 export interface RunningAzurite {
   port: number;
+  /** Process id, for benchmarks that report Azurite's own CPU time. */
+  pid: number | undefined;
   connectionString: string;
   stop(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
   await waitForStart(child, port, options.onOutput);
   return {
     port,
+    pid: child.pid,
     connectionString: azuriteConnectionString(port),
     stop: () => stopChild(child),
   };

@@ -169,7 +169,15 @@ async function scanPages(
       for (const group of classified) addToCounts(counts, group);
       pages += 1;
       rows += classified.length;
-      const { stored } = await writer.writePage(classified);
+      await writer.add(classified);
+      // Between checkpoints the lease is still renewed in time, whatever SCAN_CHECKPOINT_PAGES is.
+      if (lease.expiresAt.getTime() - now().getTime() < (settings.scan.leaseMs * 2) / 3) await lease.renew(scan.id);
+      if (!page.nextLink) break; // the end: flushed and marked complete below
+      paused = settings.scan.timeBudgetMs > 0 && now().getTime() - invocationStart >= settings.scan.timeBudgetMs;
+      if (pages % settings.scan.checkpointPages !== 0 && !paused) continue;
+      // Checkpoint every few pages rather than every page, so batches fill across pages; a crash redoes at most
+      // SCAN_CHECKPOINT_PAGES pages, and replayed upserts are harmless.
+      const { stored } = await writer.seal();
       const checkpoint = { nextLink: page.nextLink, pages, rowsWritten: rows, counts: cloneCounts(counts), at: now() };
       checkpoints = Promise.all([checkpoints, stored]).then(async () => {
         scan.checkpoint = checkpoint;
@@ -179,11 +187,7 @@ async function scanPages(
         await scans.save(scan);
       });
       checkpoints.catch(() => undefined); // observed below; avoids an unhandled rejection meanwhile
-      if (!page.nextLink) break;
-      if (settings.scan.timeBudgetMs > 0 && now().getTime() - invocationStart >= settings.scan.timeBudgetMs) {
-        paused = true;
-        break;
-      }
+      if (paused) break;
     }
   } finally {
     // On every way out, let in-flight writes and checkpoints settle before the scan record is touched again.
@@ -194,6 +198,7 @@ async function scanPages(
   await writer.flush();
   await checkpoints;
   scan.retries = retries();
+  scan.pages = pages;
   if (paused) {
     log.info(`Scan ${scan.id} paused after page ${pages}: SCAN_TIME_BUDGET_SECONDS reached; the next invocation resumes it.`);
     logSummary(deps, scan, 'paused', counts, invocationStart, now, null);

@@ -49,8 +49,13 @@ export function scanIdFromRowKey(rowKey: string): string {
   return `${plain.slice(0, 8)}T${plain.slice(8)}Z-${random}`;
 }
 
-/** Name (without the app prefix) of the table that holds one scan's snapshot rows. */
+/** Common start of the names (without the app prefix) of the tables that hold one scan's snapshot rows. */
 export function snapshotTableName(scanId: string): string {
   return `snap${assertScanId(scanId).replace(/[TZ-]/g, '')}`;
+}
+
+/** Name of the table that holds one shard (see keys.ts) of a scan's snapshot rows. */
+export function snapshotShardTableName(scanId: string, shard: string): string {
+  return snapshotTableName(scanId) + shard;
 }
 

@@ -73,23 +73,32 @@ export class ScanLease {
 
   private held(table: TableClient, tenantId: string, owner: string, etag: string, expiresAt: Date): HeldLease {
     let currentEtag = etag;
+    // Renewals of one holder run one after another: two at once would race on the ETag and the loser would
+    // wrongly conclude the lease was taken over.
+    let renewals: Promise<void> = Promise.resolve();
+    const renewNow = async (scanId?: string): Promise<void> => {
+      const next: LeaseEntity = { partitionKey: tenantId, rowKey: 'scan', owner, expiresAt: new Date(this.now() + this.durationMs) };
+      if (scanId) next.scanId = scanId;
+      try {
+        currentEtag = (await table.updateEntity(next, 'Replace', { etag: currentEtag })).etag ?? currentEtag;
+        lease.expiresAt = next.expiresAt;
+      } catch (error) {
+        if (statusOf(error) === 412 || statusOf(error) === 404) {
+          throw new WritebackWatchError('Conflict', 'The scan lease was taken over by another instance; this one stops writing.');
+        }
+        throw error;
+      }
+    };
     const lease: HeldLease = {
       owner,
       expiresAt,
-      renew: async (scanId) => {
-        const next: LeaseEntity = { partitionKey: tenantId, rowKey: 'scan', owner, expiresAt: new Date(this.now() + this.durationMs) };
-        if (scanId) next.scanId = scanId;
-        try {
-          currentEtag = (await table.updateEntity(next, 'Replace', { etag: currentEtag })).etag ?? currentEtag;
-          lease.expiresAt = next.expiresAt;
-        } catch (error) {
-          if (statusOf(error) === 412 || statusOf(error) === 404) {
-            throw new WritebackWatchError('Conflict', 'The scan lease was taken over by another instance; this one stops writing.');
-          }
-          throw error;
-        }
+      renew: (scanId) => {
+        const renewal = renewals.catch(() => undefined).then(() => renewNow(scanId));
+        renewals = renewal;
+        return renewal;
       },
       release: async () => {
+        await renewals.catch(() => undefined);
         try {
           await table.deleteEntity(tenantId, 'scan', { etag: currentEtag });
         } catch (error) {

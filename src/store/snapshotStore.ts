@@ -1,12 +1,14 @@
 /**
- * Snapshot rows of one scan, in a table of their own (see keys.ts for why). Writing is batched per partition
- * (Table Storage transactions take at most 100 entities of one partition) with bounded concurrency; reading
- * streams rows in snapshotSortKey order so two scans can be merged without holding either.
+ * Snapshot rows of one scan, in tables of their own (see keys.ts for the layout and why). Writing fills
+ * Table Storage transactions (at most 100 entities of one partition) across pages, with bounded concurrency;
+ * reading streams rows in snapshotSortKey order so two scans can be merged without holding either.
  */
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Bucket, ClassifiedGroup, GroupKind } from '../model';
+import { WritebackWatchError } from '../errors';
 import type { TableFactory } from './tableClients';
-import { snapshotTableName } from './scanIds';
+import { snapshotShardTableName } from './scanIds';
+import { SNAPSHOT_SHARDS, snapshotAddress, snapshotShard } from './keys';
 import { fromSnapshotEntity, toSnapshotEntity, type SnapshotEntity } from './snapshotEntity';
 
 export const BATCH_SIZE = 100;
@@ -16,50 +18,66 @@ export interface SnapshotWriterOptions {
   concurrency?: number;
 }
 
+type Upsert = TransactionAction;
+
 /**
- * Accepts rows a page at a time. `writePage` returns once the page's rows are buffered (waiting only when
- * too many batches are in flight) and hands back a promise that settles when every row of that page is stored,
- * which is what a checkpoint waits for.
+ * Accepts rows in any order. Each (table, partition) has a buffer that is sent as one transaction as soon as it
+ * holds 100 rows, so batches stay full however the rows arrive; at most 256 buffers of 99 rows wait. `seal`
+ * sends what is buffered and hands back a promise that settles when every row given so far is stored, which
+ * is what a checkpoint waits for.
  */
 export class SnapshotWriter {
   private readonly concurrency: number;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly buffers = new Map<string, { shard: string; actions: Upsert[] }>();
+  private unsealed: Promise<void>[] = [];
   private failure: unknown = null;
   rowsWritten = 0;
   batches = 0;
 
   constructor(
-    private readonly table: TableClient,
+    private readonly tables: ReadonlyMap<string, TableClient>,
     options: SnapshotWriterOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 8;
   }
 
-  async writePage(groups: readonly ClassifiedGroup[]): Promise<{ stored: Promise<void> }> {
-    const byPartition = new Map<string, TransactionAction[]>();
+  /** Buffers rows; returns once any full batches are sent (waiting only when too many are in flight). */
+  async add(groups: readonly ClassifiedGroup[]): Promise<void> {
     for (const group of groups) {
       const entity = toSnapshotEntity(group);
-      let actions = byPartition.get(entity.partitionKey);
-      if (!actions) byPartition.set(entity.partitionKey, (actions = []));
-      actions.push(['upsert', entity as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace']);
-    }
-    const pageBatches: Promise<void>[] = [];
-    for (const actions of byPartition.values()) {
-      for (let i = 0; i < actions.length; i += BATCH_SIZE) {
-        pageBatches.push((await this.submit(actions.slice(i, i + BATCH_SIZE))).stored);
+      const shard = snapshotShard(group.id);
+      const key = shard + entity.partitionKey;
+      let buffer = this.buffers.get(key);
+      if (!buffer) this.buffers.set(key, (buffer = { shard, actions: [] }));
+      buffer.actions.push(['upsert', entity as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace']);
+      if (buffer.actions.length === BATCH_SIZE) {
+        this.buffers.delete(key);
+        await this.submit(buffer.shard, buffer.actions);
       }
     }
-    // Promises nest only inside an object: an async function would flatten a returned promise.
-    return { stored: Promise.all(pageBatches).then(() => undefined) };
   }
 
-  /** Waits for every batch; rethrows the first failure. */
+  /** Sends every partial batch; the promise it returns settles once every row added so far is stored. */
+  async seal(): Promise<{ stored: Promise<void> }> {
+    const partial = [...this.buffers.values()];
+    this.buffers.clear();
+    for (const { shard, actions } of partial) await this.submit(shard, actions);
+    const stored = Promise.all(this.unsealed).then(() => undefined);
+    this.unsealed = [];
+    // Promises nest only inside an object: an async function would flatten a returned promise.
+    return { stored };
+  }
+
+  /** Sends and waits for everything; rethrows the first failure. */
   async flush(): Promise<void> {
+    const { stored } = await this.seal();
+    await stored.catch(() => undefined);
     await Promise.allSettled([...this.inFlight]);
     if (this.failure) throw this.failure;
   }
 
-  private async submit(actions: TransactionAction[]): Promise<{ stored: Promise<void> }> {
+  private async submit(shard: string, actions: Upsert[]): Promise<void> {
     if (this.failure) throw this.failure;
     while (this.inFlight.size >= this.concurrency) {
       await Promise.race(this.inFlight);
@@ -67,19 +85,22 @@ export class SnapshotWriter {
     }
     // An upsert batch is atomic and idempotent: retried (by the SDK) or replayed after a resume, it never
     // leaves half a batch or a duplicate row.
-    const batch = this.table.submitTransaction(actions).then(
-      () => {
-        this.rowsWritten += actions.length;
-        this.batches += 1;
-      },
-      (error: unknown) => {
-        this.failure ??= error;
-        throw error;
-      },
-    );
+    const batch = this.tables
+      .get(shard)!
+      .submitTransaction(actions)
+      .then(
+        () => {
+          this.rowsWritten += actions.length;
+          this.batches += 1;
+        },
+        (error: unknown) => {
+          this.failure ??= error;
+          throw error;
+        },
+      );
     const tracked = batch.finally(() => this.inFlight.delete(tracked)).catch(() => undefined);
     this.inFlight.add(tracked);
-    return { stored: batch };
+    this.unsealed.push(batch);
   }
 }
 
@@ -88,41 +109,57 @@ export interface SnapshotQuery {
   kind?: GroupKind;
 }
 
+const isNotFound = (error: unknown): boolean => (error as { statusCode?: number }).statusCode === 404;
+
 export class SnapshotStore {
   constructor(private readonly tables: TableFactory) {}
 
+  /** Creates the scan's tables (all of them, so a complete scan always has every shard) and a writer. */
   async createWriter(scanId: string, options?: SnapshotWriterOptions): Promise<SnapshotWriter> {
-    return new SnapshotWriter(await this.tables.ensureTable(snapshotTableName(scanId)), options);
+    const clients = await Promise.all(
+      SNAPSHOT_SHARDS.map(async (shard) => [shard, await this.tables.ensureTable(snapshotShardTableName(scanId, shard))] as const),
+    );
+    return new SnapshotWriter(new Map(clients), options);
   }
 
-  /** Every row of a scan in snapshotSortKey order (Table Storage orders by PartitionKey, then RowKey). */
+  /** Every row of a scan in snapshotSortKey order: shard by shard, each ordered by PartitionKey, then RowKey. */
   async *readGroups(scanId: string, query: SnapshotQuery = {}): AsyncGenerator<ClassifiedGroup> {
-    const table = this.tables.table(snapshotTableName(scanId));
     const filters: string[] = [];
     if (query.bucket) filters.push(odata`bucket eq ${query.bucket}`);
     if (query.kind) filters.push(odata`kind eq ${query.kind}`);
     const queryOptions = filters.length ? { filter: filters.join(' and ') } : undefined;
-    for await (const entity of table.listEntities<SnapshotEntity>({ queryOptions })) {
-      yield fromSnapshotEntity(entity as unknown as Record<string, unknown>);
+    for (const shard of SNAPSHOT_SHARDS) {
+      const table = this.tables.table(snapshotShardTableName(scanId, shard));
+      try {
+        for await (const entity of table.listEntities<SnapshotEntity>({ queryOptions })) {
+          yield fromSnapshotEntity(entity as unknown as Record<string, unknown>);
+        }
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        throw new WritebackWatchError('NotFound', `The rows of scan ${scanId} are gone (table ${table.tableName} is missing); retention may have deleted the scan. List the scans that remain with GET /api/scans.`, undefined, { cause: error });
+      }
     }
   }
 
-  async readGroup(scanId: string, partitionKey: string, rowKey: string): Promise<ClassifiedGroup | null> {
+  async readGroup(scanId: string, groupId: string): Promise<ClassifiedGroup | null> {
+    const { shard, partitionKey, rowKey } = snapshotAddress(groupId);
     try {
-      const entity = await this.tables.table(snapshotTableName(scanId)).getEntity(partitionKey, rowKey);
+      const entity = await this.tables.table(snapshotShardTableName(scanId, shard)).getEntity(partitionKey, rowKey);
       return fromSnapshotEntity(entity);
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      if (isNotFound(error)) return null;
       throw error;
     }
   }
 
-  /** Retention: one DeleteTable call removes a whole scan, however many rows it has. */
+  /** Retention: one DeleteTable call per shard removes a whole scan, however many rows it has. */
   async deleteSnapshot(scanId: string): Promise<void> {
-    try {
-      await this.tables.deleteTable(snapshotTableName(scanId));
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 404) throw error;
+    for (const shard of SNAPSHOT_SHARDS) {
+      try {
+        await this.tables.deleteTable(snapshotShardTableName(scanId, shard));
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
     }
   }
 }
