@@ -94,7 +94,7 @@ param scanCheckpointPages int = 10
 @description('SCAN_RESUME_MAX_AGE_HOURS: a running scan older than this is marked failed instead of resumed.')
 param scanResumeMaxAgeHours int = 6
 
-@minValue(15)
+@minValue(5)
 @maxValue(3600)
 @description('SCAN_LEASE_SECONDS: lease that keeps one scanner per tenant.')
 param scanLeaseSeconds int = 120

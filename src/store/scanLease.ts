@@ -51,7 +51,7 @@ export class ScanLease {
       expiresAt: new Date(this.now() + this.durationMs),
       ...(scanId ? { scanId } : {}),
     });
-    let etag: string | undefined;
+    let etag: string | null | undefined;
     try {
       const current = await table.getEntity<LeaseEntity>(tenantId, 'scan');
       if (new Date(current.expiresAt).getTime() > this.now()) return null;
@@ -59,14 +59,18 @@ export class ScanLease {
       etag = result.etag;
     } catch (error) {
       const status = statusOf(error);
-      if (status === 412 || status === 409) return null; // someone else won the race
-      if (status !== 404) throw error;
-      try {
-        etag = (await table.createEntity(entity())).etag;
-      } catch (createError) {
-        if (statusOf(createError) === 409) return null;
-        throw createError;
+      // 412/409: someone else won the race, or our own write was applied and its answer lost (then retried).
+      if (status === 412 || status === 409) etag = await ownEtag(table, tenantId, owner);
+      else if (status !== 404) throw error;
+      else {
+        try {
+          etag = (await table.createEntity(entity())).etag;
+        } catch (createError) {
+          if (statusOf(createError) !== 409) throw createError;
+          etag = await ownEtag(table, tenantId, owner);
+        }
       }
+      if (!etag) return null;
     }
     return this.held(table, tenantId, owner, etag!, entity().expiresAt);
   }
@@ -79,14 +83,18 @@ export class ScanLease {
     const renewNow = async (scanId?: string): Promise<void> => {
       const next: LeaseEntity = { partitionKey: tenantId, rowKey: 'scan', owner, expiresAt: new Date(this.now() + this.durationMs) };
       if (scanId) next.scanId = scanId;
-      try {
-        currentEtag = (await table.updateEntity(next, 'Replace', { etag: currentEtag })).etag ?? currentEtag;
-        lease.expiresAt = next.expiresAt;
-      } catch (error) {
-        if (statusOf(error) === 412 || statusOf(error) === 404) {
-          throw new WritebackWatchError('Conflict', 'The scan lease was taken over by another instance; this one stops writing.');
+      for (let attempt = 0; ; attempt++) {
+        try {
+          currentEtag = (await table.updateEntity(next, 'Replace', { etag: currentEtag })).etag ?? currentEtag;
+          lease.expiresAt = next.expiresAt;
+          return;
+        } catch (error) {
+          if (statusOf(error) !== 412 && statusOf(error) !== 404) throw error;
+          // A 412 can be our own renewal, applied and retried after its answer was lost: still ours, go on.
+          const mine = statusOf(error) === 412 && attempt === 0 ? await ownEtag(table, tenantId, owner) : null;
+          if (!mine) throw new WritebackWatchError('Conflict', 'The scan lease was taken over by another instance; this one stops writing.');
+          currentEtag = mine;
         }
-        throw error;
       }
     };
     const lease: HeldLease = {
@@ -103,9 +111,22 @@ export class ScanLease {
           await table.deleteEntity(tenantId, 'scan', { etag: currentEtag });
         } catch (error) {
           if (statusOf(error) !== 412 && statusOf(error) !== 404) throw error;
+          const mine = statusOf(error) === 412 ? await ownEtag(table, tenantId, owner) : null;
+          if (mine) await table.deleteEntity(tenantId, 'scan', { etag: mine });
         }
       },
     };
     return lease;
+  }
+}
+
+/** The lease's current ETag if `owner` holds it, else null. */
+async function ownEtag(table: TableClient, tenantId: string, owner: string): Promise<string | null> {
+  try {
+    const current = await table.getEntity<LeaseEntity>(tenantId, 'scan');
+    return current.owner === owner ? (current.etag ?? null) : null;
+  } catch (error) {
+    if (statusOf(error) === 404) return null;
+    throw error;
   }
 }

@@ -64,7 +64,14 @@ export class ScanStore {
 
   async create(scan: StoredScan): Promise<void> {
     const table = await this.ready;
-    await table.createEntity(toEntity(scan));
+    try {
+      await table.createEntity(toEntity(scan));
+    } catch (error) {
+      // Our own create, applied and retried after its answer was lost, meets itself: the id is random per scan.
+      if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+      const existing = await this.get(scan.tenantId, scan.id);
+      if (existing?.startedAt.getTime() !== scan.startedAt.getTime()) throw error;
+    }
   }
 
   /** Replaces the stored scan record. */

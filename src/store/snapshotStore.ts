@@ -36,6 +36,7 @@ export class SnapshotWriter {
   batches = 0;
 
   constructor(
+    private readonly scanId: string,
     private readonly tables: ReadonlyMap<string, TableClient>,
     options: SnapshotWriterOptions = {},
   ) {
@@ -94,8 +95,14 @@ export class SnapshotWriter {
           this.batches += 1;
         },
         (error: unknown) => {
-          this.failure ??= error;
-          throw error;
+          // The SDK has already retried (503 ServerBusy, timeouts) with backoff; this is final.
+          this.failure ??= new WritebackWatchError(
+            'StorageFailed',
+            `Table Storage did not store snapshot rows of scan ${this.scanId} after retries: ${error instanceof Error ? error.message : String(error)}. Check the storage account's health and throttling; the next scan starts over.`,
+            { statusCode: (error as { statusCode?: number }).statusCode },
+            { cause: error },
+          );
+          throw this.failure;
         },
       );
     const tracked = batch.finally(() => this.inFlight.delete(tracked)).catch(() => undefined);
@@ -119,7 +126,7 @@ export class SnapshotStore {
     const clients = await Promise.all(
       SNAPSHOT_SHARDS.map(async (shard) => [shard, await this.tables.ensureTable(snapshotShardTableName(scanId, shard))] as const),
     );
-    return new SnapshotWriter(new Map(clients), options);
+    return new SnapshotWriter(scanId, new Map(clients), options);
   }
 
   /** Every row of a scan in snapshotSortKey order: shard by shard, each ordered by PartitionKey, then RowKey. */
