@@ -6,7 +6,6 @@
 import type { ScanStore, StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
 
-
 export interface RetentionInput {
   tenantId: string;
   retentionDays: number;

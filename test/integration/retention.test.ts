@@ -1,0 +1,235 @@
+/**
+ * Retention against Azurite and the Graph emulator: histories are built from real scans run with a clock set
+ * to their day, so ids, start times and snapshot tables are exactly what the scanner writes.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertStore } from '../../src/alerts/alertStore';
+import { DEFAULT_ALERT_POLICY } from '../../src/alerts/policy';
+import { runHealthAlerts, type AlertStageDeps } from '../../src/alerts/runAlerts';
+import { wireAlerts, type WiredAlerts } from '../../src/app/wireStages';
+import type { ClassifiedGroup } from '../../src/model';
+import { applyRetention } from '../../src/scan/retention';
+import { runScan, type ScanOutcome } from '../../src/scan/runScan';
+import { runScheduledScan } from '../../src/scan/scheduledScan';
+import { snapshotTableName } from '../../src/store/scanIds';
+import type { StoredScan } from '../../src/store/scanStore';
+import type { Logger } from '../../src/observability/logger';
+import { instantClock, startWorld, type World } from '../helpers/world';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const BASE = new Date('2026-03-01T02:00:00Z');
+const daysBefore = (at: Date, days: number): Date => new Date(at.getTime() - days * DAY);
+
+const PAGE_SIZE = 50;
+const ENV = {
+  RETENTION_DAYS: '30',
+  GRAPH_PAGE_SIZE: String(PAGE_SIZE),
+  GRAPH_MAX_ATTEMPTS: '2',
+  // Only a scan whose clock moves spends this; scans on a fixed clock never pause.
+  SCAN_TIME_BUDGET_SECONDS: '60',
+};
+
+let world: World | undefined;
+let wired: WiredAlerts | undefined;
+afterEach(async () => {
+  await wired?.close();
+  await world?.close();
+  world = wired = undefined;
+});
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
+
+function start(log?: Logger): Promise<World> {
+  return startWorld({ emulator: { groups: 120, seed: 9 }, env: ENV, clock: instantClock(), log });
+}
+
+/** One real scan with the clock stopped at `at`. */
+async function scanAt(w: World, at: Date): Promise<ScanOutcome> {
+  return runScan({ ...w.services.scanDependencies(), now: () => at }, { trigger: 'timer' });
+}
+
+async function completeScanAt(w: World, at: Date): Promise<StoredScan> {
+  // A new group before each scan gives every snapshot different rows, so a mixed-up table would show.
+  w.emulator.tenant.createGroup({ displayName: `Added ${at.toISOString()}`, securityEnabled: true });
+  const outcome = await scanAt(w, at);
+  if (outcome.status !== 'complete') throw new Error(`scan at ${at.toISOString()} ended ${outcome.status}`);
+  return outcome.scan;
+}
+
+/** A scan that stops after its first page (its clock jumps an hour per reading) and stays running. */
+async function pausedScanAt(w: World, at: Date): Promise<StoredScan> {
+  let t = at.getTime();
+  const now = (): Date => new Date((t += HOUR) - HOUR);
+  const outcome = await runScan({ ...w.services.scanDependencies(), now }, { trigger: 'timer' });
+  if (outcome.status !== 'paused') throw new Error(`scan at ${at.toISOString()} ended ${outcome.status}`);
+  return outcome.scan;
+}
+
+/** A scan Graph refuses from its first request. */
+async function graphFailedScanAt(w: World, at: Date): Promise<StoredScan> {
+  w.emulator.faults.failAlways({ status: 503, retryAfterSeconds: 0 });
+  try {
+    const outcome = await scanAt(w, at);
+    if (outcome.status !== 'failed') throw new Error(`scan at ${at.toISOString()} ended ${outcome.status}`);
+    return outcome.scan;
+  } finally {
+    w.emulator.faults.clear();
+  }
+}
+
+interface Stored {
+  tables: string[];
+  rows: ClassifiedGroup[];
+}
+
+async function stored(w: World, scanId: string): Promise<Stored> {
+  // A scan may spread its rows over several tables; all of their names start with this one.
+  const tables = (await collect(w.services.tables.listTables(snapshotTableName(scanId)))).sort();
+  const rows = tables.length ? await collect(w.services.snapshots.readGroups(scanId)) : [];
+  return { tables, rows };
+}
+
+async function storedAll(w: World, ids: readonly string[]): Promise<Map<string, Stored>> {
+  return new Map(await Promise.all(ids.map(async (id) => [id, await stored(w, id)] as const)));
+}
+
+async function listedIds(w: World): Promise<string[]> {
+  return (await collect(w.services.scans.list(w.settings.tenantId))).map((s) => s.id);
+}
+
+/** Exactly `kept` list (newest first) with every table and row they had; `deleted` have neither record nor table. */
+async function expectRetained(w: World, before: Map<string, Stored>, kept: readonly string[], deleted: readonly string[]): Promise<void> {
+  expect(await listedIds(w)).toEqual([...kept].sort().reverse());
+  for (const id of kept) expect({ id, ...(await stored(w, id)) }).toEqual({ id, ...before.get(id)! });
+  for (const id of deleted) {
+    expect(await w.services.scans.get(w.settings.tenantId, id)).toBeNull();
+    expect({ id, tables: (await stored(w, id)).tables }).toEqual({ id, tables: [] });
+  }
+}
+
+function alertDeps(w: World, at: Date): AlertStageDeps {
+  return { settings: w.settings, policy: DEFAULT_ALERT_POLICY, tables: w.services.tables, channels: [], now: () => at };
+}
+
+const sorted = (ids: readonly string[]): string[] => [...ids].sort();
+
+describe('retention (Azurite, Graph emulator)', () => {
+  it('removes exactly the old scans nothing needs, keeps baselines, running scans and alerted scans, and is idempotent', async () => {
+    const w = (world = await start());
+    const tenantId = w.settings.tenantId;
+    const alerts = new AlertStore(w.services.tables);
+
+    const c1 = await completeScanAt(w, daysBefore(BASE, 120));
+    const f1 = await pausedScanAt(w, daysBefore(BASE, 110)); // never resumed: the next scan marks it failed
+    const c2 = await completeScanAt(w, daysBefore(BASE, 100));
+    // No scan for days after c2: a missed-scan alert on c2 stays open.
+    const missed = await runHealthAlerts(alertDeps(w, daysBefore(BASE, 95)), { lastCompleteScan: c2, latestScan: c2 });
+    expect(missed.alerts.map((a) => [a.ruleId, a.fromScanId])).toEqual([['WBW-A13', c2.id]]);
+    const c3 = await completeScanAt(w, daysBefore(BASE, 90));
+    const f2 = await graphFailedScanAt(w, daysBefore(BASE, 80));
+    // Failed-scan and missed-scan alerts on f2 and c3, both acknowledged: they protect nothing.
+    const health = await runHealthAlerts(alertDeps(w, new Date(f2.startedAt.getTime() + HOUR)), { lastCompleteScan: c3, latestScan: f2 });
+    expect(sorted(health.alerts.map((a) => a.ruleId))).toEqual(['WBW-A12', 'WBW-A13']);
+    for (const alert of health.alerts) await alerts.acknowledgeAlert(alert.id, { by: 'admin@contoso.example' });
+    const c4 = await completeScanAt(w, daysBefore(BASE, 60));
+    const c5 = await completeScanAt(w, daysBefore(BASE, 20));
+    const f3 = await pausedScanAt(w, daysBefore(BASE, 10));
+    const c6 = await completeScanAt(w, daysBefore(BASE, 5));
+    const r1 = await pausedScanAt(w, daysBefore(BASE, 2));
+
+    const all = [c1, f1, c2, c3, f2, c4, c5, f3, c6, r1].map((s) => s.id);
+    const statuses = await Promise.all(all.map(async (id) => (await w.services.scans.get(tenantId, id))?.status));
+    expect(statuses).toEqual(['complete', 'failed', 'complete', 'complete', 'failed', 'complete', 'complete', 'failed', 'complete', 'running']);
+    const before = await storedAll(w, all);
+    // The history is not vacuous: every complete scan holds all its rows, interrupted and running ones their first page.
+    for (const scan of [c1, c2, c3, c4, c5, c6]) expect(before.get(scan.id)!.rows).toHaveLength(scan.counts.total);
+    for (const scan of [f1, f3, r1]) expect(before.get(scan.id)!.rows).toHaveLength(PAGE_SIZE);
+    for (const scan of [c1, c2, c3, c4, c5, c6, f1, f3, r1]) expect(before.get(scan.id)!.tables.length).toBeGreaterThan(0);
+
+    const protectedScanIds = await alerts.listOpenAlertScanIds(tenantId);
+    expect([...protectedScanIds]).toEqual([c2.id]);
+    const input = { tenantId, retentionDays: w.settings.scan.retentionDays, now: BASE, protectedScanIds };
+
+    const deleted = await applyRetention(w.services, input);
+    expect(sorted(deleted)).toEqual(sorted([c1.id, f1.id, c3.id, f2.id, c4.id]));
+    const kept = [c2.id, c5.id, f3.id, c6.id, r1.id];
+    await expectRetained(w, before, kept, deleted);
+
+    expect(await applyRetention(w.services, input)).toEqual([]);
+    await expectRetained(w, before, kept, deleted);
+
+    // A pass that stopped between its two deletes: c5's record is gone, its table is not.
+    await w.services.scans.delete(tenantId, c5.id);
+
+    // Two months without a complete scan: c6 is old but the only baseline, r1 old but still running.
+    const later = { ...input, now: new Date(BASE.getTime() + 60 * DAY), protectedScanIds: await alerts.listOpenAlertScanIds(tenantId) };
+    expect(await applyRetention(w.services, later)).toEqual([f3.id]);
+    await expectRetained(w, before, [c2.id, c6.id, r1.id], [...deleted, f3.id]);
+    expect(await applyRetention(w.services, later)).toEqual([]);
+  });
+
+  it('runs after every scan through the wired stages, keeping a scan while an open alert points at it', async () => {
+    const problems: string[] = [];
+    const log: Logger = { info: () => {}, warn: (m) => void problems.push(m), error: (m) => void problems.push(m) };
+    const w = (world = await start(log));
+    const tenantId = w.settings.tenantId;
+    wired = await wireAlerts(w.services);
+    // The wired stage measures age from the real clock, so this history is dated back from it.
+    const today = new Date();
+
+    const o1 = await completeScanAt(w, daysBefore(today, 200));
+    const o2 = await pausedScanAt(w, daysBefore(today, 190));
+    const o3 = await completeScanAt(w, daysBefore(today, 150));
+    const before = await storedAll(w, [o1.id, o2.id, o3.id]);
+    expect(before.get(o2.id)!.rows).toHaveLength(PAGE_SIZE);
+    problems.length = 0; // o2's failure is reported when o3 starts; only what follows matters
+
+    // A Microsoft 365 group newly written back between o3 and the next scan: an alert on (o3, s1).
+    w.emulator.tenant.createGroup({
+      displayName: 'Finance',
+      groupTypes: ['Unified'],
+      mailEnabled: true,
+      mailNickname: 'finance',
+      securityEnabled: false,
+      writebackConfiguration: { isEnabled: true, onPremisesGroupType: null },
+    });
+    const first = await runScheduledScan(w.services, { trigger: 'timer' });
+    expect(first.status).toBe('complete');
+    if (first.status !== 'complete') return;
+    const s1 = first.scan;
+    const open = await wired.alerts.listOpenAlertScanIds(tenantId);
+    expect(open.has(o3.id)).toBe(true);
+    before.set(s1.id, await stored(w, s1.id));
+    await expectRetained(w, before, [o3.id, s1.id], [o1.id, o2.id]);
+
+    for (const alert of (await wired.alerts.listAlerts({ tenantId, top: 1000 })).items) {
+      if (alert.status === 'open') await wired.alerts.acknowledgeAlert(alert.id);
+    }
+    const second = await runScheduledScan(w.services, { trigger: 'timer' });
+    expect(second.status).toBe('complete');
+    if (second.status !== 'complete') return;
+    before.set(second.scan.id, await stored(w, second.scan.id));
+    await expectRetained(w, before, [s1.id, second.scan.id], [o1.id, o2.id, o3.id]);
+    // The stages report their own failures only in the log (they never fail a scan).
+    expect(problems).toEqual([]);
+  });
+
+  it('decides from scan records alone: it still works when no snapshot table is left to read', async () => {
+    const w = (world = await start());
+    const tenantId = w.settings.tenantId;
+    const scans = [
+      await completeScanAt(w, daysBefore(BASE, 100)),
+      await completeScanAt(w, daysBefore(BASE, 90)),
+      await completeScanAt(w, daysBefore(BASE, 1)),
+    ];
+    for (const name of await collect(w.services.tables.listTables('snap'))) await w.services.tables.deleteTable(name);
+    const deleted = await applyRetention(w.services, { tenantId, retentionDays: 30, now: BASE, protectedScanIds: new Set() });
+    expect(sorted(deleted)).toEqual([scans[0]!.id, scans[1]!.id]);
+    expect(await listedIds(w)).toEqual([scans[2]!.id]);
+  });
+});
