@@ -146,7 +146,12 @@ export interface ScanRecord {
   retries: number;
   /** Why the scan failed, in words an admin can act on. */
   error: string | null;
+  /** `full` pages through every group; `delta` applies Graph's changes since `baseScanId` to that snapshot. */
+  mode: ScanMode;
+  baseScanId: string | null;
 }
+
+export type ScanMode = 'full' | 'delta';
 
 /** Change types between two scans of one tenant (a group can carry several). */
 export type ChangeType =

@@ -14,6 +14,8 @@ export function scanView(scan: StoredScan): Record<string, unknown> {
     pages: scan.pages,
     retries: scan.retries,
     resumes: scan.resumes,
+    mode: scan.mode,
+    baseScanId: scan.baseScanId,
     error: scan.error,
   };
 }

@@ -11,7 +11,7 @@
  */
 import { projectGroup } from './groupShape';
 import { badRequest, graphError, isResponse, parseSelect, readQueryOptions, type EmulatorResponse } from './odata';
-import type { RequestContext } from './requestContext';
+import { header, type RequestContext } from './requestContext';
 import { decodeDeltaPageToken, decodeDeltaToken, encodeToken, type DeltaPageToken } from './tokens';
 
 function initialLink(ctx: RequestContext, select: string[] | null): string {
@@ -60,7 +60,9 @@ export function groupDelta(ctx: RequestContext): EmulatorResponse {
     }
   }
 
-  const pageSize = ctx.settings.deltaPageSize;
+  // `Prefer: odata.maxpagesize=N` can only make pages smaller than the service's own page size.
+  const preferred = /odata\.maxpagesize=(\d+)/i.exec(header(ctx.headers, 'prefer') ?? '');
+  const pageSize = Math.max(1, Math.min(ctx.settings.deltaPageSize, preferred ? Number(preferred[1]) : Infinity));
   const value: Record<string, unknown>[] = [];
   let next: number;
   let done: boolean;

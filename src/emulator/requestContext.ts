@@ -17,7 +17,7 @@ export interface RouteSettings {
   permissions: EmulatorPermissions;
   /** Delta tokens older than this answer 410 syncStateNotFound. */
   deltaTokenMaxAgeMs: number;
-  /** Items per delta page (Graph ignores `$top` on group delta). */
+  /** Most items per delta page (Graph ignores `$top` on group delta; `Prefer: odata.maxpagesize` can lower it). */
   deltaPageSize: number;
   /** Most positions one groups page looks at; a long run of deleted groups then yields an empty page with a nextLink. */
   pageScanLimit: number;

@@ -35,7 +35,29 @@ export interface GroupPage {
 interface ODataPage<T> {
   value?: T[];
   '@odata.nextLink'?: string;
+  '@odata.deltaLink'?: string;
 }
+
+/** One page of a delta round: groups added or changed (full selected state) and ids removed. */
+export interface DeltaPage {
+  changed: GraphGroup[];
+  removed: string[];
+  /** Set on the last page: where the next round starts. */
+  deltaLink: string | null;
+}
+
+/** Graph no longer knows the delta token (410 syncStateNotFound / resyncRequired): a full scan is needed. */
+export class DeltaTokenExpiredError extends WritebackWatchError {
+  constructor(message: string) {
+    super('GraphRequestFailed', message, { status: 410 });
+    this.name = 'DeltaTokenExpiredError';
+  }
+}
+
+type DeltaItem = GraphGroup & { '@removed'?: { reason?: string } };
+
+/** Delta pages hold up to this many items if the service allows (Graph may cap lower). */
+const DELTA_MAX_PAGE_SIZE = 999;
 
 interface DirectorySetting {
   id?: string;
@@ -68,6 +90,62 @@ export class GraphGroupReader {
       }
       link = page['@odata.nextLink'] ?? null;
       yield { groups: page.value.filter(hasId), nextLink: link };
+    }
+  }
+
+  /**
+   * A delta link for "from now on", without reading the tenant (`$deltatoken=latest`). Taken before a full
+   * scan pages, so changes made while it runs are read again by the next delta round (re-applying is harmless).
+   */
+  async latestDeltaLink(signal?: AbortSignal): Promise<string> {
+    const page = await this.transport.getJson<ODataPage<DeltaItem>>(
+      `/groups/delta?$select=${GROUP_SELECT.join(',')}&$deltatoken=latest`,
+      'Getting a delta link for later scans',
+      { signal },
+    );
+    const link = page['@odata.deltaLink'];
+    if (!link) throw new WritebackWatchError('GraphRequestFailed', 'Graph answered $deltatoken=latest without an @odata.deltaLink.');
+    return link;
+  }
+
+  /** The changes since `deltaLink`, page by page. Throws DeltaTokenExpiredError when Graph forgot the token. */
+  async *readDelta(deltaLink: string, signal?: AbortSignal): AsyncGenerator<DeltaPage> {
+    let link: string | null = deltaLink;
+    let pageNumber = 0;
+    while (link) {
+      pageNumber += 1;
+      let page: ODataPage<DeltaItem>;
+      try {
+        page = await this.transport.getJson<ODataPage<DeltaItem>>(link, `Reading page ${pageNumber} of group changes (delta)`, {
+          headers: { Prefer: `odata.maxpagesize=${DELTA_MAX_PAGE_SIZE}` },
+          signal,
+        });
+      } catch (error) {
+        if (error instanceof WritebackWatchError && error.details?.status === 410) {
+          throw new DeltaTokenExpiredError(`Graph no longer knows the delta token (${String(error.details.graphCode || 'HTTP 410')}); a full scan runs instead.`);
+        }
+        throw error;
+      }
+      if (!Array.isArray(page.value)) {
+        throw new WritebackWatchError('GraphRequestFailed', `Page ${pageNumber} of group changes has no "value" array.`);
+      }
+      const changed: GraphGroup[] = [];
+      const removed: string[] = [];
+      for (const item of page.value.filter(hasId)) (item['@removed'] ? removed.push(item.id) : changed.push(item));
+      link = page['@odata.nextLink'] ?? null;
+      const next = page['@odata.deltaLink'] ?? null;
+      if (!link && !next) throw new WritebackWatchError('GraphRequestFailed', `Page ${pageNumber} of group changes has neither a nextLink nor a deltaLink.`);
+      yield { changed, removed, deltaLink: link ? null : next };
+    }
+  }
+
+  /** One group with the scan's $select, or null when it no longer exists. */
+  async readGroup(groupId: string, signal?: AbortSignal): Promise<GraphGroup | null> {
+    try {
+      return await this.transport.getJson<GraphGroup>(`/groups/${encodeURIComponent(groupId)}?$select=${GROUP_SELECT.join(',')}`, `Reading group ${groupId}`, { signal });
+    } catch (error) {
+      if (error instanceof WritebackWatchError && error.details?.status === 404) return null;
+      throw error;
     }
   }
 

@@ -6,7 +6,6 @@
  */
 import type { ClassifiedGroup, ScanCounts, ScanTrigger } from '../model';
 import type { Settings } from '../config/settings';
-import { classifyGroup } from '../classify/classifyGroup';
 import { addToCounts, emptyCounts } from '../classify/counts';
 import { errorMessage, WritebackWatchError } from '../errors';
 import type { GraphGroupReader, GroupPage } from '../graph/groupReader';
@@ -16,7 +15,9 @@ import type { SnapshotStore } from '../store/snapshotStore';
 import type { HeldLease, ScanLease } from '../store/scanLease';
 import { newScanId } from '../store/scanIds';
 import { logScanSummary, type Logger } from '../observability/logger';
-import { isWrittenBackBucket } from '../classify/vocabulary';
+import { classifyGroups } from './classifyGroups';
+import { chooseScanMode } from './scanMode';
+import { DeltaUnavailableError, runDeltaScan } from './deltaScan';
 
 export interface ScanDependencies {
   settings: Settings;
@@ -95,7 +96,10 @@ async function pickScan(deps: ScanDependencies, request: ScanRequest, now: Date)
   const running = await scans.latest(settings.tenantId, 'running');
   if (running) {
     const age = now.getTime() - running.startedAt.getTime();
-    if (age <= settings.scan.resumeMaxAgeMs) {
+    // A delta scan has no page checkpoints (it is short); replaying it into the same tables could leave rows of
+    // groups deleted in between, so an interrupted one is failed and a new scan starts.
+    const resumable = running.mode === 'full';
+    if (age <= settings.scan.resumeMaxAgeMs && resumable) {
       log.info(`Resuming scan ${running.id} from page ${(running.checkpoint?.pages ?? 0) + 1}.`);
       running.resumes += 1;
       return running;
@@ -105,7 +109,9 @@ async function pickScan(deps: ScanDependencies, request: ScanRequest, now: Date)
       running,
       new WritebackWatchError(
         'ScanInterrupted',
-        `Scan ${running.id} stopped before it finished and was not resumed within SCAN_RESUME_MAX_AGE_HOURS (${settings.scan.resumeMaxAgeMs / 3_600_000} h); a new scan starts instead.`,
+        resumable
+          ? `Scan ${running.id} stopped before it finished and was not resumed within SCAN_RESUME_MAX_AGE_HOURS (${settings.scan.resumeMaxAgeMs / 3_600_000} h); a new scan starts instead.`
+          : `Delta scan ${running.id} stopped before it finished; delta scans are not resumed, a new scan starts instead.`,
       ),
       now,
     );
@@ -113,6 +119,7 @@ async function pickScan(deps: ScanDependencies, request: ScanRequest, now: Date)
   if (request.resumeOnly) return null;
   // Under the lease, so no other scan of this tenant can take the same id in between.
   const newest = await scans.latest(settings.tenantId);
+  const decision = chooseScanMode(settings.scan, await scans.latest(settings.tenantId, 'complete'), now);
   const scan: StoredScan = {
     id: newScanId(now, newest?.id),
     tenantId: settings.tenantId,
@@ -127,9 +134,14 @@ async function pickScan(deps: ScanDependencies, request: ScanRequest, now: Date)
     error: null,
     checkpoint: null,
     resumes: 0,
+    mode: decision.mode,
+    baseScanId: decision.mode === 'delta' ? decision.base.id : null,
+    deltaLink: null,
+    deltaLinkAt: null,
+    fullScanAt: decision.mode === 'delta' ? decision.base.fullScanAt : now,
   };
   await scans.create(scan);
-  log.info(`Scan ${scan.id} started (${request.trigger}).`);
+  log.info(`Scan ${scan.id} started (${request.trigger}, ${decision.mode}: ${decision.reason}).`);
   return scan;
 }
 
@@ -144,6 +156,11 @@ async function scanPages(
   const invocationStart = now().getTime();
   const retriesBefore = scan.retries;
   scan.tenantContext ??= await reader.readTenantContext(request.signal);
+  if (scan.mode === 'delta') {
+    const outcome = await tryDeltaScan(deps, scan, lease, request, invocationStart, now);
+    if (outcome) return outcome;
+  }
+  if (settings.scan.deltaEnabled && !scan.deltaLink && !scan.checkpoint) await takeDeltaLink(deps, scan, request, now);
   const counts = scan.checkpoint ? cloneCounts(scan.checkpoint.counts) : emptyCounts();
   let pages = scan.checkpoint?.pages ?? 0;
   let rows = scan.checkpoint?.rowsWritten ?? 0;
@@ -165,7 +182,7 @@ async function scanPages(
       const page: GroupPage = result.value;
       // Fetch the next page while this one is classified and written.
       if (page.nextLink) pending = pagesIterator.next();
-      const classified = await classifyPage(deps, page);
+      const classified = await classifyGroups(deps, page.groups);
       for (const group of classified) addToCounts(counts, group);
       pages += 1;
       rows += classified.length;
@@ -207,22 +224,48 @@ async function scanPages(
   return markComplete(deps, scan, counts, invocationStart, now);
 }
 
-async function classifyPage(deps: ScanDependencies, page: GroupPage): Promise<ClassifiedGroup[]> {
-  const classified = page.groups.map((group) => classifyGroup(group));
-  if (!deps.settings.graph.memberCounts) return classified;
-  // Member counts cost one request each: only for groups that are written back (Entra Connect size limits).
-  const CONCURRENCY = 8;
-  const indexes = classified.flatMap((group, index) => (isWrittenBackBucket(group.bucket) ? [index] : []));
-  for (let i = 0; i < indexes.length; i += CONCURRENCY) {
-    await Promise.all(
-      indexes.slice(i, i + CONCURRENCY).map(async (index) => {
-        const group = page.groups[index]!;
-        const memberCount = await deps.reader.countMembers(group.id);
-        classified[index] = classifyGroup(group, { memberCount });
-      }),
-    );
+/** Runs the scan as a delta scan; null when delta is unavailable and the scan must go on as a full scan. */
+async function tryDeltaScan(
+  deps: ScanDependencies,
+  scan: StoredScan,
+  lease: HeldLease,
+  request: ScanRequest,
+  invocationStart: number,
+  now: () => Date,
+): Promise<ScanOutcome | null> {
+  const base = await deps.scans.get(scan.tenantId, scan.baseScanId!);
+  try {
+    if (!base || base.status !== 'complete' || !base.deltaLink) throw new DeltaUnavailableError(`Base scan ${scan.baseScanId} is gone or has no delta token.`);
+    const keepAlive = async (): Promise<void> => {
+      if (lease.expiresAt.getTime() - now().getTime() < (deps.settings.scan.leaseMs * 2) / 3) await lease.renew(scan.id);
+    };
+    const result = await runDeltaScan(deps, scan, base, { signal: request.signal, keepAlive });
+    scan.pages = result.pages;
+    scan.retries = deps.transport.retries;
+    scan.deltaLink = result.deltaLink;
+    scan.deltaLinkAt = now();
+    deps.log.info(`Scan ${scan.id}: ${result.changed} groups changed and ${result.removed} removed since scan ${base.id}.`);
+    return await markComplete(deps, scan, result.counts, invocationStart, now);
+  } catch (error) {
+    if (!(error instanceof DeltaUnavailableError)) throw error;
+    deps.log.warn(`Scan ${scan.id} runs as a full scan: ${error.message}`);
+    scan.mode = 'full';
+    scan.baseScanId = null;
+    scan.fullScanAt = scan.startedAt;
+    await deps.scans.save(scan);
+    return null;
   }
-  return classified;
+}
+
+/** Before a full scan pages: the link the next delta round starts from. Without one, the next scan is full. */
+async function takeDeltaLink(deps: ScanDependencies, scan: StoredScan, request: ScanRequest, now: () => Date): Promise<void> {
+  try {
+    scan.deltaLink = await deps.reader.latestDeltaLink(request.signal);
+    scan.deltaLinkAt = now();
+  } catch (error) {
+    if (!(error instanceof WritebackWatchError) || error.code !== 'GraphRequestFailed') throw error;
+    deps.log.warn(`Scan ${scan.id} got no delta token, so the next scan is a full one too: ${error.message}`);
+  }
 }
 
 async function markComplete(

@@ -24,6 +24,11 @@ export interface StoredScan extends ScanRecord {
   checkpoint: ScanCheckpoint | null;
   /** How often the scan was resumed after an interruption or a paused invocation. */
   resumes: number;
+  /** Where the next delta round starts (taken before a full scan pages, or at the end of a delta round). */
+  deltaLink: string | null;
+  deltaLinkAt: Date | null;
+  /** Start of the last full scan this snapshot descends from (itself, for a full scan). */
+  fullScanAt: Date | null;
 }
 
 interface ScanEntity {
@@ -45,6 +50,11 @@ interface ScanEntity {
   checkpointCounts?: string;
   checkpointAt?: Date;
   resumes: number;
+  mode?: string;
+  baseScanId?: string;
+  deltaLink?: string;
+  deltaLinkAt?: Date;
+  fullScanAt?: Date;
 }
 
 export interface ListScansOptions {
@@ -151,6 +161,11 @@ function toEntity(scan: StoredScan): ScanEntity {
     retries: scan.retries,
     resumes: scan.resumes,
   };
+  entity.mode = scan.mode;
+  if (scan.baseScanId) entity.baseScanId = scan.baseScanId;
+  if (scan.deltaLink) entity.deltaLink = scan.deltaLink;
+  if (scan.deltaLinkAt) entity.deltaLinkAt = scan.deltaLinkAt;
+  if (scan.fullScanAt) entity.fullScanAt = scan.fullScanAt;
   if (scan.finishedAt) entity.finishedAt = scan.finishedAt;
   if (scan.tenantContext) entity.tenantContext = JSON.stringify(scan.tenantContext);
   if (scan.error) entity.error = scan.error.slice(0, 30_000);
@@ -180,6 +195,11 @@ function fromEntity(entity: TableEntityResult<ScanEntity>): StoredScan {
     retries: Number(entity.retries ?? 0),
     error: entity.error ?? null,
     resumes: Number(entity.resumes ?? 0),
+    mode: entity.mode === 'delta' ? 'delta' : 'full',
+    baseScanId: entity.baseScanId ?? null,
+    deltaLink: entity.deltaLink ?? null,
+    deltaLinkAt: date(entity.deltaLinkAt),
+    fullScanAt: date(entity.fullScanAt),
     checkpoint:
       entity.checkpointCounts !== undefined
         ? {

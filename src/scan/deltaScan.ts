@@ -1,0 +1,129 @@
+/**
+ * A delta scan: Graph's changes since the base scan, applied to the base scan's snapshot. The result is the
+ * snapshot a full scan would store (every group, current state), at a fraction of the Graph requests: the
+ * base rows are copied in key order and the changed ones replaced, added or dropped on the way.
+ * Changes are held in memory (at most MAX_DELTA_CHANGES; more than that and a full scan is cheaper anyway).
+ */
+import type { ClassifiedGroup, GraphGroup, ScanCounts } from '../model';
+import { addToCounts, emptyCounts } from '../classify/counts';
+import { WritebackWatchError } from '../errors';
+import { GROUP_SELECT } from '../graph/groupReader';
+import type { StoredScan } from '../store/scanStore';
+import type { ScanDependencies } from './runScan';
+import { classifyGroups } from './classifyGroups';
+
+export const MAX_DELTA_CHANGES = 50_000;
+const COPY_CHUNK = 1_000;
+
+/** Delta cannot be used this time; the scan continues as a full scan. */
+export class DeltaUnavailableError extends WritebackWatchError {
+  constructor(message: string, cause?: unknown) {
+    super('GraphRequestFailed', message, undefined, { cause });
+    this.name = 'DeltaUnavailableError';
+  }
+}
+
+export interface DeltaScanResult {
+  counts: ScanCounts;
+  /** Graph pages read for the changes. */
+  pages: number;
+  changed: number;
+  removed: number;
+  deltaLink: string;
+}
+
+interface DeltaChanges {
+  changed: Map<string, GraphGroup>;
+  removed: Set<string>;
+  pages: number;
+  deltaLink: string;
+}
+
+const keyOf = (id: string): string => id.toLowerCase();
+
+/** Reads every change since the base's delta link; the last state of a group wins. */
+async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: AbortSignal): Promise<DeltaChanges> {
+  const changed = new Map<string, GraphGroup>();
+  const removed = new Set<string>();
+  let pages = 0;
+  let deltaLink: string | null = null;
+  try {
+    for await (const page of deps.reader.readDelta(base.deltaLink!, signal)) {
+      pages += 1;
+      for (const group of page.changed) {
+        changed.set(keyOf(group.id), group);
+        removed.delete(keyOf(group.id));
+      }
+      for (const id of page.removed) {
+        removed.add(keyOf(id));
+        changed.delete(keyOf(id));
+      }
+      if (changed.size + removed.size > MAX_DELTA_CHANGES) {
+        throw new DeltaUnavailableError(`More than ${MAX_DELTA_CHANGES} groups changed since scan ${base.id}; a full scan reads them faster.`);
+      }
+      deltaLink = page.deltaLink ?? deltaLink;
+    }
+  } catch (error) {
+    if (error instanceof WritebackWatchError && error.details?.status === 410) throw new DeltaUnavailableError(error.message, error);
+    throw error;
+  }
+  return { changed, removed, pages, deltaLink: deltaLink! };
+}
+
+/**
+ * Delta may return only some properties of a changed group. A group missing any selected property is read
+ * whole (one request each), so a change is never classified from half a group.
+ */
+async function completeGroups(deps: ScanDependencies, changes: DeltaChanges, signal?: AbortSignal): Promise<void> {
+  const wanted = GROUP_SELECT.filter((name) => name !== 'id');
+  for (const [key, group] of changes.changed) {
+    if (wanted.every((name) => name in group)) continue;
+    const whole = await deps.reader.readGroup(group.id, signal);
+    if (whole) changes.changed.set(key, whole);
+    else {
+      changes.changed.delete(key);
+      changes.removed.add(key);
+    }
+  }
+}
+
+export async function runDeltaScan(
+  deps: ScanDependencies,
+  scan: StoredScan,
+  base: StoredScan,
+  options: { signal?: AbortSignal; keepAlive: () => Promise<void> },
+): Promise<DeltaScanResult> {
+  const changes = await readChanges(deps, base, options.signal);
+  await completeGroups(deps, changes, options.signal);
+  const classified = new Map<string, ClassifiedGroup>();
+  for (const group of await classifyGroups(deps, [...changes.changed.values()])) classified.set(keyOf(group.id), group);
+  const changedCount = classified.size;
+
+  const writer = await deps.snapshots.createWriter(scan.id);
+  const counts = emptyCounts();
+  let chunk: ClassifiedGroup[] = [];
+  const push = async (group: ClassifiedGroup): Promise<void> => {
+    addToCounts(counts, group);
+    chunk.push(group);
+    if (chunk.length < COPY_CHUNK) return;
+    await writer.add(chunk);
+    chunk = [];
+    await options.keepAlive();
+  };
+  try {
+    for await (const row of deps.snapshots.readGroups(base.id)) {
+      const key = keyOf(row.id);
+      if (changes.removed.has(key)) continue;
+      const update = classified.get(key);
+      if (update) classified.delete(key);
+      await push(update ?? row);
+    }
+    // What is left was not in the base: new groups.
+    for (const group of classified.values()) await push(group);
+    await writer.add(chunk);
+  } finally {
+    await writer.flush().catch(() => undefined);
+  }
+  await writer.flush();
+  return { counts, pages: changes.pages, changed: changedCount, removed: changes.removed.size, deltaLink: changes.deltaLink };
+}
