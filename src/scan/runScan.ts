@@ -1,7 +1,8 @@
 /**
- * One scan of one tenant: Graph → classify → store, page by page. While page N's rows are written, page N+1
- * is already being fetched; after each page's rows are stored, a checkpoint records the link of the next page
- * so an interrupted scan resumes where it stopped (upserts make replayed pages harmless). The scan is marked
+ * One scan of one tenant: Graph → classify → store, page by page (or, for a delta scan, Graph's changes applied
+ * to the previous snapshot: deltaScan.ts). While page N's rows are written, page N+1 is already being fetched;
+ * every SCAN_CHECKPOINT_PAGES pages, once the rows so far are stored, a checkpoint records the link of the next
+ * page so an interrupted scan resumes where it stopped (upserts make replayed pages harmless). The scan is marked
  * complete only after every row is written; a failure is recorded with its reason.
  */
 import type { ClassifiedGroup, ScanCounts, ScanTrigger } from '../model';
