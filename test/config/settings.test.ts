@@ -57,4 +57,13 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ ...base, GRAPH_CREDENTIAL: 'emulator' })).toThrow(/loopback/);
     expect(loadSettings({ ...base, GRAPH_CREDENTIAL: 'emulator', GRAPH_BASE_URL: 'http://127.0.0.1:8080/' }).graph.baseUrl).toBe('http://127.0.0.1:8080');
   });
+
+  it('never repeats a webhook URL in an error: it carries its own token', () => {
+    for (const name of ['ALERT_WEBHOOK_URL', 'ALERT_TEAMS_WEBHOOK_URL']) {
+      const error = failure({ ...base, [name]: 'ftp://example.invalid/hook?sig=TOPSECRET' });
+      expect(error.setting).toBe(name);
+      expect(error.message).toContain('(hidden)');
+      expect(error.message).not.toContain('TOPSECRET');
+    }
+  });
 });
