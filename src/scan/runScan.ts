@@ -13,7 +13,7 @@ import type { GraphGroupReader, GroupPage } from '../graph/groupReader';
 import type { GraphTransport } from '../graph/graphTransport';
 import type { ScanStore, StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
-import type { HeldLease, ScanLease } from '../store/scanLease';
+import { LeaseLostError, type HeldLease, type ScanLease } from '../store/scanLease';
 import { newScanId } from '../store/scanIds';
 import { logScanSummary, type Logger } from '../observability/logger';
 import { classifyGroups } from './classifyGroups';
@@ -80,7 +80,13 @@ export async function beginScan(deps: ScanDependencies, request: ScanRequest): P
   }
   const picked = scan;
   const done = scanPages(deps, picked, lease, request, now)
-    .catch((error: unknown) => markFailed(deps, picked, error, now()))
+    .catch((error: unknown): ScanOutcome | Promise<ScanOutcome> => {
+      // Another instance took the lease (this one stalled past SCAN_LEASE_SECONDS) and carries the scan on:
+      // stop without touching the scan record.
+      if (!(error instanceof LeaseLostError)) return markFailed(deps, picked, error, now());
+      log.warn(`Scan ${picked.id}: ${error.message}`);
+      return { status: 'skipped', reason: error.message, runningScanId: picked.id };
+    })
     .finally(release);
   return { status: 'started', scan: picked, resumed: picked.resumes > 0 && picked.checkpoint !== null, done };
 }
@@ -187,9 +193,10 @@ async function scanPages(
       for (const group of classified) addToCounts(counts, group);
       pages += 1;
       rows += classified.length;
-      await writer.add(classified);
-      // Between checkpoints the lease is still renewed in time, whatever SCAN_CHECKPOINT_PAGES is.
+      // Renewed in time whatever SCAN_CHECKPOINT_PAGES is, and checked before writing: an instance that stalled
+      // past its lease learns here that another one took the scan over, before it writes a row.
       if (lease.expiresAt.getTime() - now().getTime() < (settings.scan.leaseMs * 2) / 3) await lease.renew(scan.id);
+      await writer.add(classified);
       if (!page.nextLink) break; // the end: flushed and marked complete below
       paused = settings.scan.timeBudgetMs > 0 && now().getTime() - invocationStart >= settings.scan.timeBudgetMs;
       if (pages % settings.scan.checkpointPages !== 0 && !paused) continue;

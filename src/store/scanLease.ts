@@ -26,6 +26,14 @@ export interface HeldLease {
   release(): Promise<void>;
 }
 
+/** This instance no longer holds the lease: another one took over the scan, so this one must stop writing. */
+export class LeaseLostError extends WritebackWatchError {
+  constructor() {
+    super('Conflict', 'The scan lease was taken over by another instance; this one stops writing.');
+    this.name = 'LeaseLostError';
+  }
+}
+
 const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
 export class ScanLease {
@@ -92,7 +100,7 @@ export class ScanLease {
           if (statusOf(error) !== 412 && statusOf(error) !== 404) throw error;
           // A 412 can be our own renewal, applied and retried after its answer was lost: still ours, go on.
           const mine = statusOf(error) === 412 && attempt === 0 ? await ownEtag(table, tenantId, owner) : null;
-          if (!mine) throw new WritebackWatchError('Conflict', 'The scan lease was taken over by another instance; this one stops writing.');
+          if (!mine) throw new LeaseLostError();
           currentEtag = mine;
         }
       }

@@ -137,4 +137,52 @@ describe('a scan killed with SIGKILL', () => {
     expect(resumed.counts).toEqual(outcome.scan.counts);
     expect(resumed.counts.total).toBe(GROUPS);
   });
+
+  it('lets a stalled scanner lose its lease to another one, which finishes the scan; the stalled one then stops', { timeout: 120_000 }, async () => {
+    // A fresh tenant history: the same emulator, new tables.
+    const env = { ...world.env, TABLE_PREFIX: uniqueTablePrefix() };
+    const services = createServices(loadSettings(env), { log: silentLogger });
+    const spawnScan = () => {
+      const child = spawn(process.execPath, [CLI, 'scan'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      const done = new Promise<ChildRun>((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, output })));
+      return { child, done };
+    };
+    const pagesDone = async (): Promise<number> => (await services.scans.latest(world.settings.tenantId, 'running'))?.checkpoint?.pages ?? 0;
+    const until = async (test: () => Promise<boolean>): Promise<void> => {
+      while (!(await test())) await new Promise((resolve) => setTimeout(resolve, 20));
+    };
+
+    const first = spawnScan();
+    await until(async () => (await pagesDone()) >= 2);
+    first.child.kill('SIGSTOP'); // stalled, not dead: it still believes it holds the lease
+    const stalledAt = await pagesDone();
+
+    // A second scanner gets nowhere until the lease expires, then takes the scan over and moves it on.
+    let second = spawnScan();
+    for (;;) {
+      const exited = await Promise.race([second.done.then(() => true), until(async () => (await pagesDone()) > stalledAt).then(() => false)]);
+      if (!exited) break;
+      expect((await second.done).output).toMatch(/already running/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      second = spawnScan();
+    }
+    const taker = await second.done;
+    expect(taker.exitCode, taker.output).toBe(0);
+    // The stalled one wakes up after the scan is complete: it must not touch the scan record.
+    first.child.kill('SIGCONT');
+    const stalled = await first.done;
+    expect(stalled.output).toMatch(/taken over by another instance/);
+
+    const scans = [];
+    for await (const scan of services.scans.list(world.settings.tenantId)) scans.push(scan);
+    expect(scans.map((s) => s.status)).toEqual(['complete']);
+    const clean = createServices(loadSettings({ ...world.env, TABLE_PREFIX: uniqueTablePrefix() }), { log: silentLogger });
+    const outcome = await runScan(clean.scanDependencies(), { trigger: 'cli' });
+    if (outcome.status !== 'complete') throw new Error(`clean scan ${outcome.status}`);
+    expect(await snapshotOf(services, scans[0]!.id)).toEqual(await snapshotOf(clean, outcome.scan.id));
+    expect(scans[0]!.counts).toEqual(outcome.scan.counts);
+  });
 });
