@@ -195,7 +195,7 @@ async function scanPages(
       rows += classified.length;
       // Renewed in time whatever SCAN_CHECKPOINT_PAGES is, and checked before writing: an instance that stalled
       // past its lease learns here that another one took the scan over, before it writes a row.
-      if (lease.expiresAt.getTime() - now().getTime() < (settings.scan.leaseMs * 2) / 3) await lease.renew(scan.id);
+      await renewLeaseIfDue(deps, lease, scan, now);
       await writer.add(classified);
       if (!page.nextLink) break; // the end: flushed and marked complete below
       paused = settings.scan.timeBudgetMs > 0 && now().getTime() - invocationStart >= settings.scan.timeBudgetMs;
@@ -232,6 +232,11 @@ async function scanPages(
   return markComplete(deps, scan, counts, invocationStart, now);
 }
 
+/** Renews the lease once a third of it has run out; throws LeaseLostError if another instance took it. */
+async function renewLeaseIfDue(deps: ScanDependencies, lease: HeldLease, scan: StoredScan, now: () => Date): Promise<void> {
+  if (lease.expiresAt.getTime() - now().getTime() < (deps.settings.scan.leaseMs * 2) / 3) await lease.renew(scan.id);
+}
+
 /** Runs the scan as a delta scan; null when delta is unavailable and the scan must go on as a full scan. */
 async function tryDeltaScan(
   deps: ScanDependencies,
@@ -244,9 +249,7 @@ async function tryDeltaScan(
   const base = await deps.scans.get(scan.tenantId, scan.baseScanId!);
   try {
     if (!base || base.status !== 'complete' || !base.deltaLink) throw new DeltaUnavailableError(`Base scan ${scan.baseScanId} is gone or has no delta token.`);
-    const keepAlive = async (): Promise<void> => {
-      if (lease.expiresAt.getTime() - now().getTime() < (deps.settings.scan.leaseMs * 2) / 3) await lease.renew(scan.id);
-    };
+    const keepAlive = (): Promise<void> => renewLeaseIfDue(deps, lease, scan, now);
     const result = await runDeltaScan(deps, scan, base, { signal: request.signal, keepAlive });
     scan.pages = result.pages;
     scan.retries = deps.transport.retries;
