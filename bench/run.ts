@@ -1,9 +1,16 @@
 /**
  * `npm run bench`: measures side by side in one run and prints ratios, not verdicts from wall-clock alone.
- *   scan:   time ÷ (pages × latency), the sequential-paging floor; peak RSS of the scanning process.
- *   diff:   time ÷ time to just read both snapshots; peak RSS.
- *   report: time ÷ time for exceljs alone to write the same rows; peak RSS.
- * Groups default to 100,000 (BENCH_GROUPS), latency to 100 ms (BENCH_LATENCY_MS).
+ * Two parts, each with its own emulator, Azurite and TABLE_PREFIX; BENCH_PARTS=standard,large (default both)
+ * picks which run.
+ *   standard (BENCH_GROUPS, default 100,000):
+ *     scan:   time ÷ (pages × latency), the sequential-paging floor; peak RSS of the scanning process.
+ *     diff:   time ÷ time to just read both snapshots; peak RSS.
+ *     report: time ÷ time for exceljs alone to write the same rows; peak RSS.
+ *   large (BENCH_LARGE_GROUPS, default 500,000; DELTA_ENABLED=true; delta pages of up to 999):
+ *     scan:   a full scan (it also takes a delta link), measured as above.
+ *     delta:  the emulated tenant churns 1% (POST /_emulator/tenant/churn), then the next scan must be a
+ *             delta scan: Graph requests (emulator stats) against ceil(changed / 999) + 3, time, peak RSS.
+ * Latency defaults to 100 ms per Graph request (BENCH_LATENCY_MS).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -16,11 +23,18 @@ import { stopChild } from '../src/localhost/azurite';
 
 const run = promisify(execFile);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
+const LARGE_GROUPS = Number(process.env.BENCH_LARGE_GROUPS ?? 500_000);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
+const PARTS = (process.env.BENCH_PARTS ?? 'standard,large').split(',').map((part) => part.trim()).filter(Boolean);
 const TENANT = '0b5e3c1a-7d2f-4e6b-9a8c-1f2e3d4c5b6a';
+/** Delta page size of the large part's emulated service: the page size the request target assumes (Graph may page smaller). */
+const DELTA_PAGE = 999;
+/** Requests of a scan besides group pages: settings, directory synchronization, organization. */
+const CONTEXT_REQUESTS = 3;
 
-async function startEmulatorProcess(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'main.js'), 'emulator', '--port', String(port), '--groups', String(GROUPS), '--seed', '9', '--latency', String(LATENCY)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function startEmulatorProcess(port: number, groups: number, extraArgs: string[] = []): Promise<ChildProcess> {
+  const args = ['emulator', '--port', String(port), '--groups', String(groups), '--seed', '9', '--latency', String(LATENCY), ...extraArgs];
+  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('127.0.0.1')) resolve();
@@ -35,20 +49,53 @@ async function workload(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Reco
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, any>;
 }
 
-async function main(): Promise<void> {
+/** Calls an emulator control route (`/_emulator/<action>`); returns its JSON, or null for 204. */
+async function control(emulatorUrl: string, method: 'GET' | 'POST', action: string, body?: unknown): Promise<Record<string, any> | null> {
+  const response = await fetch(`${emulatorUrl}/_emulator/${action}`, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} /_emulator/${action} answered ${response.status}: ${await response.text()}`);
+  return response.status === 204 ? null : ((await response.json()) as Record<string, any>);
+}
+
+interface World {
+  env: NodeJS.ProcessEnv;
+  emulatorUrl: string;
+}
+
+/** Azurite and an emulator process of `groups` groups for one part, stopped when `body` ends. */
+async function withWorld(
+  setup: { groups: number; prefix: string; emulatorArgs?: string[]; env?: Record<string, string> },
+  body: (world: World) => Promise<void>,
+): Promise<void> {
   const azurite = await startAzurite();
-  const port = await findFreePort();
-  const emulator = await startEmulatorProcess(port);
-  const env = {
-    ...process.env,
-    TENANT_ID: TENANT,
-    GRAPH_BASE_URL: `http://127.0.0.1:${port}`,
-    GRAPH_CREDENTIAL: 'emulator',
-    TABLE_STORAGE_CONNECTION_STRING: azurite.connectionString,
-    TABLE_PREFIX: 'bench',
-  };
-  const dir = mkdtempSync(join(tmpdir(), 'wbw-bench-'));
+  let emulator: ChildProcess | undefined;
   try {
+    const port = await findFreePort();
+    emulator = await startEmulatorProcess(port, setup.groups, setup.emulatorArgs);
+    const emulatorUrl = `http://127.0.0.1:${port}`;
+    const env = {
+      ...process.env,
+      TENANT_ID: TENANT,
+      GRAPH_BASE_URL: emulatorUrl,
+      GRAPH_CREDENTIAL: 'emulator',
+      TABLE_STORAGE_CONNECTION_STRING: azurite.connectionString,
+      TABLE_PREFIX: setup.prefix,
+      ...setup.env,
+    };
+    await body({ env, emulatorUrl });
+  } finally {
+    if (emulator) await stopChild(emulator);
+    await azurite.stop();
+  }
+}
+
+async function standardPart(): Promise<void> {
+  // Delta off: the second scan must read the whole tenant again for the diff and report to compare with.
+  await withWorld({ groups: GROUPS, prefix: 'benchstd', env: { DELTA_ENABLED: 'false' } }, async ({ env }) => {
+    const dir = mkdtempSync(join(tmpdir(), 'wbw-bench-'));
     console.log(`Benchmark: ${GROUPS} emulated groups, ${LATENCY} ms per Graph request, Azurite in memory.`);
     const scan1 = await workload(env, 'scan');
     const floorMs = scan1.pages * LATENCY;
@@ -60,10 +107,42 @@ async function main(): Promise<void> {
     const raw = await workload(env, 'rawxlsx', scan2.scanId, join(dir, 'raw.xlsx'));
     const report = await workload(env, 'report', scan2.scanId, join(dir, 'report.xlsx'));
     console.log(`report: ${report.ms} ms for ${report.rows} rows vs ${raw.ms} ms for exceljs alone; ratio ${(report.ms / raw.ms).toFixed(2)} (target <= 1.5); peak RSS ${report.maxRssMb} MB (target < 300)`);
-  } finally {
-    await stopChild(emulator);
-    await azurite.stop();
-  }
+  });
+}
+
+const thousands = (n: number): string => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
+
+async function largePart(): Promise<void> {
+  const setup = { groups: LARGE_GROUPS, prefix: 'benchlarge', emulatorArgs: ['--delta-page-size', String(DELTA_PAGE)], env: { DELTA_ENABLED: 'true' } };
+  await withWorld(setup, async ({ env, emulatorUrl }) => {
+    console.log(`Benchmark (large): ${LARGE_GROUPS} emulated groups, ${LATENCY} ms per Graph request, delta on, Azurite in memory.`);
+    const full = await workload(env, 'scan');
+    if (full.mode !== 'full') throw new Error(`The first scan of the large part ran as a ${full.mode} scan, not a full scan.`);
+    const floorMs = full.pages * LATENCY;
+    console.log(`scan ${thousands(LARGE_GROUPS)}: ${full.ms} ms for ${full.groups} groups in ${full.pages} pages; paging floor ${floorMs} ms; ratio ${(full.ms / floorMs).toFixed(2)} (target <= 1.2); peak RSS ${full.maxRssMb} MB (target < 300)`);
+
+    const churn = (await control(emulatorUrl, 'POST', 'tenant/churn', { fraction: 0.01, seed: 1 }))!;
+    await control(emulatorUrl, 'POST', 'reset-stats');
+    const delta = await workload(env, 'scan');
+    if (delta.mode !== 'delta') {
+      throw new Error(`The scan after the churn ran as a ${delta.mode} scan, not a delta scan: delta is not being measured.`);
+    }
+    const stats = (await control(emulatorUrl, 'GET', 'stats'))!;
+    const target = Math.ceil(churn.total / DELTA_PAGE) + CONTEXT_REQUESTS;
+    console.log(
+      `delta: ${stats.requests} Graph requests for ${churn.total} changed groups (target <= ceil(${churn.total}/${DELTA_PAGE}) + ${CONTEXT_REQUESTS} = ${target}); ` +
+        `${stats.pages.delta} delta pages of up to ${DELTA_PAGE} (the emulated service's page size; Graph may page smaller); ${delta.ms} ms; peak RSS ${delta.maxRssMb} MB (target < 300)`,
+    );
+    const routes = Object.entries(stats.byRoute as Record<string, number>).map(([route, count]) => `${route} ${count}`).join(', ');
+    console.log(`       churn ${churn.changed} changed, ${churn.created} created, ${churn.deleted} deleted; requests by route: ${routes}; snapshot ${delta.groups} groups`);
+  });
+}
+
+async function main(): Promise<void> {
+  const unknown = PARTS.filter((part) => part !== 'standard' && part !== 'large');
+  if (unknown.length > 0 || PARTS.length === 0) throw new Error(`BENCH_PARTS must list standard and/or large (comma-separated), got "${process.env.BENCH_PARTS}".`);
+  if (PARTS.includes('standard')) await standardPart();
+  if (PARTS.includes('large')) await largePart();
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,7 @@
 /**
  * One benchmark workload in a process of its own, so its peak memory is its own. Prints one JSON line.
- *   scan                      full scan through the Graph client into Table Storage
+ *   scan                      one scan through the Graph client into Table Storage (full or delta, as the
+ *                             settings and the last scan decide; its mode is in the output)
  *   diff <from> <to>          stream the diff of two scans
  *   read <from> <to>          just read both snapshots (the raw cost a diff is measured against)
  *   report <scan> <file>      write the scan's Excel report
@@ -25,7 +26,7 @@ async function main(): Promise<Record<string, unknown>> {
     case 'scan': {
       const outcome = await runScan(services.scanDependencies(), { trigger: 'cli' });
       if (outcome.status !== 'complete') throw new Error(`scan ${outcome.status}`);
-      extra = { scanId: outcome.scan.id, pages: outcome.scan.pages, groups: outcome.scan.counts.total, retries: outcome.scan.retries };
+      extra = { scanId: outcome.scan.id, mode: outcome.scan.mode, pages: outcome.scan.pages, groups: outcome.scan.counts.total, retries: outcome.scan.retries };
       break;
     }
     case 'diff': {

@@ -22,7 +22,7 @@ Commands:
   host       Serve functions/ locally with the settings in local.settings.json (like "func start").
   scan       Run one scan now with the current settings; exit code 1 when it fails.
   emulator   Start the Graph emulator: --port --groups N --seed S --fixture FILE --latency MS
-             --rate-429 R --rate-503 R --rate-drop R --rate-truncate R --retry-after S
+             --rate-429 R --rate-503 R --rate-drop R --rate-truncate R --retry-after S --delta-page-size N
   export     --scan <id|latest> [--format json] [--out FILE]: one JSON line per classified group.
   diff       --from <id> --to <id|latest> [--format json|xlsx] [--out FILE]
   report     --scan <id|latest> --out FILE: the scan's Excel report.

@@ -12,6 +12,7 @@ export const EMULATOR_USAGE = `Usage: emulator [options]
   --seed N            seed of the synthetic tenant and of random faults (default 1)
   --fixture FILE      serve the groups (and settings) of a JSON file instead of synthetic ones
   --latency MS        delay before every response
+  --delta-page-size N items per /groups/delta page, the service's own limit (default 100)
   --rate-429 R        probability (0-1) of a 429 with Retry-After per request
   --rate-503 R        probability of a 503 with Retry-After
   --rate-drop R       probability of a dropped connection
@@ -26,6 +27,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   fixture: { type: 'string' },
   latency: { type: 'string' },
+  'delta-page-size': { type: 'string' },
   'rate-429': { type: 'string' },
   'rate-503': { type: 'string' },
   'rate-drop': { type: 'string' },
@@ -101,6 +103,7 @@ export function parseEmulatorArgs(argv: string[]): ParsedEmulatorArgs {
     seed,
     fixture: values.fixture,
     latencyMs: decimal('latency', values.latency, 0, 600_000),
+    deltaPageSize: wholeNumber('delta-page-size', values['delta-page-size'], 1, 100_000),
     token: values.token,
     links: values.links as EmulatorOptions['links'],
     faults: Object.fromEntries(Object.entries(faults).filter(([, v]) => v !== undefined)),

@@ -16,10 +16,17 @@
  *   POST /_emulator/tenant/writeback-feature    { enabled: boolean | null }
  *   POST /_emulator/tenant/last-sync            { value: string | null }
  *   POST /_emulator/tenant/expire-delta-tokens
+ *   POST /_emulator/tenant/churn                { fraction: (0, 1], seed: integer }
+ *        → { changed, created, deleted, total }: a night of admin work, the same for the same seed and
+ *        tenant state: round(fraction × live groups) groups renamed or with writeback switched (enabled as
+ *        universalSecurityGroup only on cloud-only security groups, else disabled), and 5% as many
+ *        others deleted (soft, delta reason "changed") and created. The next delta round reports them all.
  */
 import { errorMessage, isWritebackWatchError } from '../errors';
+import type { GraphGroup } from '../model';
 import type { FaultInjector, FaultSettings, ScriptedFault } from './faults';
 import type { EmulatorResponse } from './odata';
+import { createRng, hash32, type Rng } from './random';
 import type { StatsRecorder } from './stats';
 import type { EmulatedTenant } from './tenant';
 
@@ -55,6 +62,106 @@ function scriptedFault(body: Record<string, unknown>): ScriptedFault {
 function nullableString(value: unknown, name: string): string | null {
   if (value === null || typeof value === 'string') return value;
   throw new TypeError(`"${name}" must be a string or null.`);
+}
+
+export interface ChurnResult {
+  changed: number;
+  created: number;
+  deleted: number;
+  total: number;
+}
+
+/** Groups deleted, and groups created, per changed group. */
+const CHURN_DELETE_SHARE = 0.05;
+const CHURN_CREATE_SHARE = 0.05;
+const RENAME_SUFFIXES = [' (old)', ' - Archive', ' 2', ' (EMEA)', ' Team', ' - Pilot'];
+const MAX_DISPLAY_NAME = 256;
+
+function churnRequest(body: Record<string, unknown>): { fraction: number; seed: number } {
+  const { fraction, seed } = body;
+  if (typeof fraction !== 'number' || !Number.isFinite(fraction) || fraction <= 0 || fraction > 1) {
+    throw new TypeError('"fraction" must be a number greater than 0 and at most 1 (0.01 = 1% of the groups).');
+  }
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw new TypeError('"seed" must be an integer.');
+  return { fraction, seed };
+}
+
+const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+
+/** A step coprime with `n`, so stepping from any start visits every position below n once. */
+function coprimeStride(rng: Rng, n: number): number {
+  if (n <= 2) return 1;
+  for (;;) {
+    const stride = 1 + rng.int(n - 1);
+    if (gcd(stride, n) === 1) return stride;
+  }
+}
+
+/** Where admins switch writeback on as a security group: cloud-born security groups, not mail-enabled, not Microsoft 365, not synced. */
+function isCloudOnlySecurityGroup(group: GraphGroup): boolean {
+  return (
+    group.securityEnabled === true &&
+    group.mailEnabled !== true &&
+    (group.groupTypes === undefined || group.groupTypes === null || group.groupTypes.length === 0) &&
+    (group.onPremisesSyncEnabled === null || group.onPremisesSyncEnabled === undefined)
+  );
+}
+
+function renamed(rng: Rng, group: GraphGroup): Partial<GraphGroup> {
+  const suffix = rng.pick(RENAME_SUFFIXES);
+  return { displayName: `${(group.displayName ?? 'Group').slice(0, MAX_DISPLAY_NAME - suffix.length)}${suffix}` };
+}
+
+/** One admin change to an existing group: a rename, or writeback switched on or off where that is allowed. */
+function adminChange(rng: Rng, group: GraphGroup): Partial<GraphGroup> {
+  if (!rng.chance(0.5) || group.onPremisesSyncEnabled === true) return renamed(rng, group);
+  const isEnabled = group.writebackConfiguration?.isEnabled;
+  if (isCloudOnlySecurityGroup(group) && isEnabled !== true) {
+    return { writebackConfiguration: { isEnabled: true, onPremisesGroupType: 'universalSecurityGroup' } };
+  }
+  // Only the switch: onPremisesGroupType keeps its value (Graph refuses to set it back to null).
+  if (isEnabled !== false) return { writebackConfiguration: { isEnabled: false } };
+  return renamed(rng, group);
+}
+
+function newGroup(rng: Rng): Partial<GraphGroup> {
+  const tag = rng.hex8();
+  if (rng.chance(0.6)) return { displayName: `Project ${tag} Access`, mailNickname: `project${tag}`, mailEnabled: false, securityEnabled: true };
+  return { displayName: `Project ${tag} Team`, mailNickname: `project${tag}team`, mailEnabled: true, securityEnabled: false, groupTypes: ['Unified'], visibility: 'Private' };
+}
+
+/**
+ * Changes round(fraction × live groups) groups the way admins do between two nights, and deletes and creates
+ * 5% as many besides. Existing groups are visited along a seeded stride through the positions (each position
+ * at most once), so a 500,000-group lazy tenant only builds the groups it touches.
+ */
+export function churnTenant(tenant: EmulatedTenant, fraction: number, seed: number): ChurnResult {
+  const rng = createRng(hash32(seed, 0, 0xc4));
+  const live = tenant.groupCount();
+  const changed = Math.round(fraction * live);
+  // Deleted groups are others than the changed ones, so there may be fewer when nearly every group changes.
+  const deleted = Math.min(Math.round(changed * CHURN_DELETE_SHARE), live - changed);
+  const created = Math.round(changed * CHURN_CREATE_SHARE);
+  const positions = tenant.positionCount();
+  const start = positions > 0 ? rng.int(positions) : 0;
+  const stride = coprimeStride(rng, positions);
+  let toDelete = deleted;
+  let toTouch = changed + deleted;
+  let position = start;
+  for (let visited = 0; visited < positions && toTouch > 0; visited++, position = (position + stride) % positions) {
+    const group = tenant.groupAtPosition(position);
+    if (!group) continue; // a tombstone
+    // Selection sampling: exactly `deleted` deletions, spread over the walk.
+    if (rng.next() * toTouch < toDelete) {
+      tenant.deleteGroup(group.id, { reason: 'changed' });
+      toDelete--;
+    } else {
+      tenant.updateGroup(group.id, adminChange(rng, group));
+    }
+    toTouch--;
+  }
+  for (let i = 0; i < created; i++) tenant.createGroup(newGroup(rng));
+  return { changed, created, deleted, total: changed + created + deleted };
 }
 
 export function handleControl(controls: EmulatorControls, method: string, action: string, rawBody: unknown): EmulatorResponse {
@@ -103,6 +210,10 @@ export function handleControl(controls: EmulatorControls, method: string, action
       case 'POST tenant/expire-delta-tokens':
         tenant.expireDeltaTokens();
         return ok();
+      case 'POST tenant/churn': {
+        const { fraction, seed } = churnRequest(body);
+        return ok(churnTenant(tenant, fraction, seed));
+      }
       default:
         return { status: 404, json: { error: { code: 'NotFound', message: `No emulator control ${method} /_emulator/${action}.` } } };
     }
