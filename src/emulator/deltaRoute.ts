@@ -76,7 +76,7 @@ export function groupDelta(ctx: RequestContext): EmulatorResponse {
     for (const change of page.changes) {
       value.push(
         change.group
-          ? projectGroup(change.group, round.sel)
+          ? omit(projectGroup(change.group, round.sel), ctx.settings.deltaOmitFromChanges)
           : { id: change.id, '@removed': { reason: change.removedReason ?? 'deleted' } },
       );
     }
@@ -107,4 +107,9 @@ function finish(ctx: RequestContext, seq: number, select: string[] | null, value
     },
     page: { kind: 'delta', items: value.length },
   };
+}
+
+function omit(group: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  for (const name of names) if (name !== 'id') delete group[name];
+  return group;
 }

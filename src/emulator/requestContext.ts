@@ -19,6 +19,8 @@ export interface RouteSettings {
   deltaTokenMaxAgeMs: number;
   /** Most items per delta page (Graph ignores `$top` on group delta; `Prefer: odata.maxpagesize` can lower it). */
   deltaPageSize: number;
+  /** Properties left out of changed groups in delta rounds after the first (partial representations). */
+  deltaOmitFromChanges: readonly string[];
   /** Most positions one groups page looks at; a long run of deleted groups then yields an empty page with a nextLink. */
   pageScanLimit: number;
 }

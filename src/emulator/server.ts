@@ -66,6 +66,11 @@ export interface EmulatorOptions {
   deltaTokenMaxAgeMs?: number;
   /** Items per delta page. Default 100. */
   deltaPageSize?: number;
+  /**
+   * Properties left out of changed groups in a delta round after the first: Graph represents an updated
+   * instance by its id and "at least" the changed properties, so a client must cope with partial groups.
+   */
+  deltaOmitFromChanges?: readonly string[];
   /** Most positions one groups page may look at (see RouteSettings). Default: unlimited. */
   pageScanLimit?: number;
   /** Clock for token ageing and createdDateTime. */
@@ -230,6 +235,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     permissions: { onPremSync: true, organization: true, settings: true, ...options.permissions },
     deltaTokenMaxAgeMs: options.deltaTokenMaxAgeMs ?? SEVEN_DAYS_MS,
     deltaPageSize: options.deltaPageSize ?? 100,
+    deltaOmitFromChanges: options.deltaOmitFromChanges ?? [],
     pageScanLimit: options.pageScanLimit ?? Number.POSITIVE_INFINITY,
   };
   let links = new LinkBuilder(GRAPH_ORIGIN);

@@ -7,12 +7,13 @@
 import type { ClassifiedGroup, GraphGroup, ScanCounts } from '../model';
 import { addToCounts, emptyCounts } from '../classify/counts';
 import { WritebackWatchError } from '../errors';
-import { GROUP_SELECT } from '../graph/groupReader';
 import type { StoredScan } from '../store/scanStore';
 import type { ScanDependencies } from './runScan';
 import { classifyGroups } from './classifyGroups';
 
 export const MAX_DELTA_CHANGES = 50_000;
+/** Non-nullable properties of a Graph group among those the scan selects. */
+const REQUIRED_GROUP_PROPERTIES = ['displayName', 'groupTypes', 'mailEnabled', 'securityEnabled'] as const;
 const COPY_CHUNK = 1_000;
 
 /** Delta cannot be used this time; the scan continues as a full scan. */
@@ -71,13 +72,14 @@ async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: Ab
 }
 
 /**
- * Delta may return only some properties of a changed group. A group missing any selected property is read
- * whole (one request each), so a change is never classified from half a group.
+ * Graph documents that delta represents an updated group by its id and "at least" the changed properties. A
+ * group lacking any property Graph always has (REQUIRED_GROUP_PROPERTIES) is such a partial one and is read
+ * whole (one request each), so a change is never classified from half a group. Nullable properties may be
+ * absent from whole groups too (the full list shows the same), so their absence alone costs no request.
  */
 async function completeGroups(deps: ScanDependencies, changes: DeltaChanges, signal?: AbortSignal): Promise<void> {
-  const wanted = GROUP_SELECT.filter((name) => name !== 'id');
   for (const [key, group] of changes.changed) {
-    if (wanted.every((name) => name in group)) continue;
+    if (REQUIRED_GROUP_PROPERTIES.every((name) => name in group)) continue;
     const whole = await deps.reader.readGroup(group.id, signal);
     if (whole) changes.changed.set(key, whole);
     else {

@@ -110,4 +110,18 @@ describe('delta scans', () => {
     }
     expect(modes).toEqual(['full', 'delta', 'delta', 'delta', 'delta', 'delta', 'delta', 'full', 'delta']);
   });
+
+  it('reads a changed group whole when delta sends only part of it', async () => {
+    world = await startWorld({
+      emulator: { groups: 500, seed: 9, deltaOmitFromChanges: ['securityEnabled', 'writebackConfiguration'] },
+      env: { DELTA_ENABLED: 'true' },
+    });
+    complete(await runScan(world.services.scanDependencies(), { trigger: 'cli' }));
+    changeTenant(world, 5); // 5 groups changed or created, 2 removed
+    world.emulator.resetStats();
+    const delta = complete(await runScan(world.services.scanDependencies(), { trigger: 'cli' }));
+    expect(delta.scan.mode).toBe('delta');
+    expect(world.emulator.stats().byRoute['GET /beta/groups/{id}']).toBe(5);
+    expect(await rows(world.services, delta.scan.id)).toEqual(await fullScanRows(world));
+  });
 });
