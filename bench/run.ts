@@ -97,9 +97,11 @@ async function standardPart(): Promise<void> {
   await withWorld({ groups: GROUPS, prefix: 'benchstd', env: { DELTA_ENABLED: 'false' } }, async ({ env }) => {
     const dir = mkdtempSync(join(tmpdir(), 'wbw-bench-'));
     console.log(`Benchmark: ${GROUPS} emulated groups, ${LATENCY} ms per Graph request, Azurite in memory.`);
+    const paging = await workload(env, 'paging');
     const scan1 = await workload(env, 'scan');
     const floorMs = scan1.pages * LATENCY;
     console.log(`scan:   ${scan1.ms} ms for ${scan1.groups} groups in ${scan1.pages} pages; paging floor ${floorMs} ms; ratio ${(scan1.ms / floorMs).toFixed(2)} (target <= 1.2); peak RSS ${scan1.maxRssMb} MB (target < 300)`);
+    console.log(`        paging alone (same client, nothing stored): ${paging.ms} ms, ratio ${(paging.ms / floorMs).toFixed(2)} to the floor; the scan takes ${(scan1.ms / paging.ms).toFixed(2)} times that`);
     const scan2 = await workload(env, 'scan');
     const read = await workload(env, 'read', scan1.scanId, scan2.scanId);
     const diff = await workload(env, 'diff', scan1.scanId, scan2.scanId);

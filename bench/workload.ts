@@ -2,6 +2,7 @@
  * One benchmark workload in a process of its own, so its peak memory is its own. Prints one JSON line.
  *   scan                      one scan through the Graph client into Table Storage (full or delta, as the
  *                             settings and the last scan decide; its mode is in the output)
+ *   paging                    only page through the groups with the same client (what paging alone costs)
  *   diff <from> <to>          stream the diff of two scans
  *   read <from> <to>          just read both snapshots (the raw cost a diff is measured against)
  *   report <scan> <file>      write the scan's Excel report
@@ -27,6 +28,17 @@ async function main(): Promise<Record<string, unknown>> {
       const outcome = await runScan(services.scanDependencies(), { trigger: 'cli' });
       if (outcome.status !== 'complete') throw new Error(`scan ${outcome.status}`);
       extra = { scanId: outcome.scan.id, mode: outcome.scan.mode, pages: outcome.scan.pages, groups: outcome.scan.counts.total, retries: outcome.scan.retries };
+      break;
+    }
+    case 'paging': {
+      // Every page through the same Graph client and transport, nothing classified or stored.
+      let pages = 0;
+      let groups = 0;
+      for await (const page of services.scanDependencies().reader.listGroupPages()) {
+        pages += 1;
+        groups += page.groups.length;
+      }
+      extra = { pages, groups };
       break;
     }
     case 'diff': {

@@ -9,11 +9,12 @@ import { addToCounts, emptyCounts } from '../classify/counts';
 import { WritebackWatchError } from '../errors';
 import type { StoredScan } from '../store/scanStore';
 import type { ScanDependencies } from './runScan';
+import { GROUP_SELECT } from '../graph/groupReader';
 import { classifyGroups } from './classifyGroups';
 
 export const MAX_DELTA_CHANGES = 50_000;
 /** Non-nullable properties of a Graph group among those the scan selects. */
-const REQUIRED_GROUP_PROPERTIES = ['displayName', 'groupTypes', 'mailEnabled', 'securityEnabled'] as const;
+const REQUIRED_GROUP_PROPERTIES: readonly string[] = ['displayName', 'groupTypes', 'mailEnabled', 'securityEnabled'];
 const COPY_CHUNK = 1_000;
 
 /** Delta cannot be used this time; the scan continues as a full scan. */
@@ -30,6 +31,8 @@ export interface DeltaScanResult {
   pages: number;
   changed: number;
   removed: number;
+  /** Changed groups delta sent only in part, read whole. */
+  wholeReads: number;
   deltaLink: string;
 }
 
@@ -71,15 +74,40 @@ async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: Ab
   return { changed, removed, pages, deltaLink: deltaLink! };
 }
 
+/** Whether the base snapshot's row shows a value for a selected Graph property (false: absent or null). */
+const BASE_HAD_VALUE: Record<(typeof GROUP_SELECT)[number], (row: ClassifiedGroup) => boolean> = {
+  id: () => true,
+  displayName: (row) => row.displayName !== null,
+  groupTypes: (row) => row.raw.groupTypes.length > 0,
+  securityEnabled: (row) => row.raw.securityEnabled !== null,
+  mailEnabled: (row) => row.raw.mailEnabled !== null,
+  mail: (row) => row.mail !== null,
+  visibility: (row) => row.flags.visibility !== null,
+  isAssignableToRole: (row) => row.flags.roleAssignable,
+  resourceProvisioningOptions: (row) => row.flags.team,
+  onPremisesSyncEnabled: (row) => row.raw.onPremisesSyncEnabled !== null,
+  createdDateTime: (row) => row.createdDateTime !== null,
+  writebackConfiguration: (row) => row.raw.isEnabled !== null || row.raw.onPremisesGroupType !== null,
+};
+
 /**
- * Graph documents that delta represents an updated group by its id and "at least" the changed properties. A
- * group lacking any property Graph always has (REQUIRED_GROUP_PROPERTIES) is such a partial one and is read
- * whole (one request each), so a change is never classified from half a group. Nullable properties may be
- * absent from whole groups too (the full list shows the same), so their absence alone costs no request.
+ * Graph documents that delta represents an updated group by its id and "at least" the changed properties, so
+ * a changed group may arrive partly. A property missing from it is unchanged; if the base snapshot had a value
+ * for it, the group is read whole (one request), so a change is never classified from half a group. A new
+ * group lacking a property Graph always returns is read whole too. A group that lacks only what its base row
+ * lacked costs no request.
  */
-async function completeGroups(deps: ScanDependencies, changes: DeltaChanges, signal?: AbortSignal): Promise<void> {
+async function completeGroups(deps: ScanDependencies, base: StoredScan, changes: DeltaChanges, signal?: AbortSignal): Promise<number> {
+  let reads = 0;
   for (const [key, group] of changes.changed) {
-    if (REQUIRED_GROUP_PROPERTIES.every((name) => name in group)) continue;
+    const missing = GROUP_SELECT.filter((name) => !(name in group));
+    if (missing.length === 0) continue;
+    const before = await deps.snapshots.readGroup(base.id, group.id);
+    const partial = before
+      ? missing.some((name) => BASE_HAD_VALUE[name](before))
+      : missing.some((name) => REQUIRED_GROUP_PROPERTIES.includes(name));
+    if (!partial) continue;
+    reads += 1;
     const whole = await deps.reader.readGroup(group.id, signal);
     if (whole) changes.changed.set(key, whole);
     else {
@@ -87,6 +115,7 @@ async function completeGroups(deps: ScanDependencies, changes: DeltaChanges, sig
       changes.removed.add(key);
     }
   }
+  return reads;
 }
 
 export async function runDeltaScan(
@@ -96,7 +125,7 @@ export async function runDeltaScan(
   options: { signal?: AbortSignal; keepAlive: () => Promise<void> },
 ): Promise<DeltaScanResult> {
   const changes = await readChanges(deps, base, options.signal);
-  await completeGroups(deps, changes, options.signal);
+  const wholeReads = await completeGroups(deps, base, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
   for (const group of await classifyGroups(deps, [...changes.changed.values()])) classified.set(keyOf(group.id), group);
   const changedCount = classified.size;
@@ -127,5 +156,5 @@ export async function runDeltaScan(
     await writer.flush().catch(() => undefined);
   }
   await writer.flush();
-  return { counts, pages: changes.pages, changed: changedCount, removed: changes.removed.size, deltaLink: changes.deltaLink };
+  return { counts, pages: changes.pages, changed: changedCount, removed: changes.removed.size, wholeReads, deltaLink: changes.deltaLink };
 }

@@ -54,13 +54,14 @@ describe('a scan killed with SIGKILL', () => {
   });
   afterAll(() => world?.close());
 
-  function startScanProcess(): { done: Promise<ChildRun>; kill(): void } {
-    const child = spawn(process.execPath, [CLI, 'scan'], { env: { ...process.env, ...world.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** The `scan` command in a process of its own. */
+  function startScanProcess(env: Record<string, string> = world.env): { done: Promise<ChildRun>; kill(signal?: NodeJS.Signals): void } {
+    const child = spawn(process.execPath, [CLI, 'scan'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const done = new Promise<ChildRun>((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, output })));
-    return { done, kill: () => child.kill('SIGKILL') };
+    return { done, kill: (signal = 'SIGKILL') => child.kill(signal) };
   }
 
   async function checkpointPages(): Promise<number> {
@@ -142,14 +143,7 @@ describe('a scan killed with SIGKILL', () => {
     // A fresh tenant history: the same emulator, new tables.
     const env = { ...world.env, TABLE_PREFIX: uniqueTablePrefix() };
     const services = createServices(loadSettings(env), { log: silentLogger });
-    const spawnScan = () => {
-      const child = spawn(process.execPath, [CLI, 'scan'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-      let output = '';
-      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      const done = new Promise<ChildRun>((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, output })));
-      return { child, done };
-    };
+    const spawnScan = () => startScanProcess(env);
     const pagesDone = async (): Promise<number> => (await services.scans.latest(world.settings.tenantId, 'running'))?.checkpoint?.pages ?? 0;
     const until = async (test: () => Promise<boolean>): Promise<void> => {
       while (!(await test())) await new Promise((resolve) => setTimeout(resolve, 20));
@@ -157,7 +151,7 @@ describe('a scan killed with SIGKILL', () => {
 
     const first = spawnScan();
     await until(async () => (await pagesDone()) >= 2);
-    first.child.kill('SIGSTOP'); // stalled, not dead: it still believes it holds the lease
+    first.kill('SIGSTOP'); // stalled, not dead: it still believes it holds the lease
     const stalledAt = await pagesDone();
 
     // A second scanner gets nowhere until the lease expires, then takes the scan over and moves it on.
@@ -172,7 +166,7 @@ describe('a scan killed with SIGKILL', () => {
     const taker = await second.done;
     expect(taker.exitCode, taker.output).toBe(0);
     // The stalled one wakes up after the scan is complete: it must not touch the scan record.
-    first.child.kill('SIGCONT');
+    first.kill('SIGCONT');
     const stalled = await first.done;
     expect(stalled.output).toMatch(/taken over by another instance/);
 
