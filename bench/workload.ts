@@ -6,7 +6,7 @@
  *   diff <from> <to>          stream the diff of two scans
  *   read <from> <to>          just read both snapshots (the raw cost a diff is measured against)
  *   report <scan> <file>      write the scan's Excel report
- *   rawxlsx <scan> <file>     write the same rows with exceljs' streaming writer and nothing else
+ *   rawxlsx <scan> <file>     the report's Groups and Findings cells written with exceljs' streaming writer alone
  */
 import { createWriteStream } from 'node:fs';
 import ExcelJS from 'exceljs';
@@ -15,7 +15,9 @@ import { createServices } from '../src/app/services';
 import { silentLogger } from '../src/observability/logger';
 import { runScan } from '../src/scan/runScan';
 import { openScanDiff } from '../src/diff/scanDiff';
-import { writeScanReport } from '../src/report/scanReport';
+import { findingRows, groupRow, writeScanReport } from '../src/report/scanReport';
+import { groupLinker } from '../src/report/entraLinks';
+import type { ReportCell } from '../src/report/cells';
 
 async function main(): Promise<Record<string, unknown>> {
   const [workload, a, b] = process.argv.slice(2);
@@ -63,21 +65,36 @@ async function main(): Promise<Record<string, unknown>> {
     }
     case 'report': {
       const scan = await services.scans.require(tenantId, a!);
-      const { rows } = await writeScanReport(createWriteStream(b!), { scan, groups: () => services.snapshots.readGroups(scan.id) });
-      extra = { rows };
+      const { rows, findingRows: findingRowCount } = await writeScanReport(createWriteStream(b!), { scan, groups: () => services.snapshots.readGroups(scan.id) });
+      extra = { rows, findingRows: findingRowCount };
       break;
     }
     case 'rawxlsx': {
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: createWriteStream(b!), useStyles: false, useSharedStrings: false });
-      const sheet = workbook.addWorksheet('Groups');
+      // The same Groups and Findings cells as the report (same values and styles), written with exceljs'
+      // streaming writer directly from one read of the snapshot; finding rows simply wait in memory.
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: createWriteStream(b!), useStyles: true, useSharedStrings: false });
+      const write = (sheet: ExcelJS.Worksheet, cells: readonly ReportCell[]): void => {
+        const row = sheet.addRow(cells.map((cell) => cell.value ?? null));
+        cells.forEach((cell, index) => {
+          if (cell.style) row.getCell(index + 1).style = cell.style;
+        });
+        row.commit();
+      };
+      const link = groupLinker();
+      const groupsSheet = workbook.addWorksheet('Groups');
+      const findings: ReportCell[][] = [];
       let rows = 0;
-      for await (const g of services.snapshots.readGroups(a!)) {
-        sheet.addRow([g.id, g.displayName, g.kind, g.sourceOfAuthority, g.bucket, g.effectiveTargetType, String(g.raw.isEnabled), g.raw.onPremisesGroupType, g.reason, g.findings.join(','), g.createdDateTime, g.mail]).commit();
+      for await (const group of services.snapshots.readGroups(a!)) {
+        write(groupsSheet, groupRow(group, link));
+        findings.push(...findingRows(group));
         rows += 1;
       }
-      sheet.commit();
+      groupsSheet.commit();
+      const findingsSheet = workbook.addWorksheet('Findings');
+      for (const cells of findings) write(findingsSheet, cells);
+      findingsSheet.commit();
       await workbook.commit();
-      extra = { rows };
+      extra = { rows, findingRows: findings.length };
       break;
     }
     default:

@@ -1,8 +1,8 @@
 /**
  * The Excel report of one scan: Summary, Groups (one row per group), Findings (one row per group and
  * finding) and, when given, Policy violations. Written with exceljs' streaming writer one sheet after the
- * other; the Summary takes its totals from the scan record (complete counts) and each later sheet makes its
- * own pass over the snapshot, so no sheet waits in memory for another.
+ * other; the Summary takes its totals from the scan record (complete counts). The snapshot is read once: the
+ * Groups sheet is written as rows arrive, and what the Findings sheet needs waits in a temporary file.
  */
 import type { Writable } from 'node:stream';
 import {
@@ -32,6 +32,7 @@ import {
 } from './cells';
 import { groupLinker } from './entraLinks';
 import { StreamingWorkbook, type ColumnSpec, type ReportSheet } from './streamingWorkbook';
+import { Spool } from './spool';
 
 /**
  * What the Policy violations sheet shows of one violation. `ExpectationViolation` from alerts/expectations.ts
@@ -132,15 +133,25 @@ export async function writeScanReport(out: Writable, input: ScanReportInput): Pr
 
   await writeSummary(workbook.addSheet(SCAN_REPORT_SHEETS.summary, { columns: SUMMARY_COLUMNS, header: false }), input.scan);
 
-  const groupsSheet = workbook.addSheet(SCAN_REPORT_SHEETS.groups, { columns: GROUP_COLUMNS, header: true });
-  for await (const group of input.groups()) await groupsSheet.add(groupRow(group, link));
-  groupsSheet.commit();
+  const spool = await Spool.open<FindingsOf>();
+  let groupsSheet: ReportSheet;
+  let findingsSheet: ReportSheet;
+  try {
+    groupsSheet = workbook.addSheet(SCAN_REPORT_SHEETS.groups, { columns: GROUP_COLUMNS, header: true });
+    for await (const group of input.groups()) {
+      await groupsSheet.add(groupRow(group, link));
+      if (group.findings.length > 0) await spool.push(findingsOf(group));
+    }
+    groupsSheet.commit();
 
-  const findingsSheet = workbook.addSheet(SCAN_REPORT_SHEETS.findings, { columns: FINDING_COLUMNS, header: true });
-  for await (const group of input.groups()) {
-    for (const row of findingRows(group)) await findingsSheet.add(row);
+    findingsSheet = workbook.addSheet(SCAN_REPORT_SHEETS.findings, { columns: FINDING_COLUMNS, header: true });
+    for await (const group of spool.drain()) {
+      for (const row of findingRows(group)) await findingsSheet.add(row);
+    }
+    findingsSheet.commit();
+  } finally {
+    await spool.close();
   }
-  findingsSheet.commit();
 
   let violationRows: number | null = null;
   if (input.violations) {
@@ -184,7 +195,12 @@ export function groupRow(group: ClassifiedGroup, link: (groupId: string) => Repo
 }
 
 /** One Findings row per finding of the group, in FINDING_COLUMNS order. */
-export function findingRows(group: ClassifiedGroup): ReportCell[][] {
+/** What a Findings row needs of a group. */
+type FindingsOf = Pick<ClassifiedGroup, 'id' | 'displayName' | 'bucket' | 'findings'>;
+
+const findingsOf = (group: ClassifiedGroup): FindingsOf => ({ id: group.id, displayName: group.displayName, bucket: group.bucket, findings: group.findings });
+
+export function findingRows(group: FindingsOf): ReportCell[][] {
   return orderedFindings(group).map((id) => {
     const finding = FINDINGS[id];
     return [
@@ -224,7 +240,7 @@ function describeExpected(expected: Readonly<Record<string, unknown>>): string {
 }
 
 /** The group's findings in catalog order, each once. */
-function orderedFindings(group: ClassifiedGroup): ClassifiedGroup['findings'] {
+function orderedFindings(group: Pick<ClassifiedGroup, 'findings'>): ClassifiedGroup['findings'] {
   const present = new Set(group.findings);
   return FINDING_IDS.filter((id) => present.has(id));
 }
