@@ -202,7 +202,7 @@ async function scanPages(
       if (pages % settings.scan.checkpointPages !== 0 && !paused) continue;
       // Checkpoint every few pages rather than every page, so batches fill across pages; a crash redoes at most
       // SCAN_CHECKPOINT_PAGES pages, and replayed upserts are harmless.
-      const { stored } = await writer.seal();
+      const { stored } = writer.seal();
       const checkpoint = { nextLink: page.nextLink, pages, rowsWritten: rows, counts: cloneCounts(counts), at: now() };
       checkpoints = Promise.all([checkpoints, stored]).then(async () => {
         scan.checkpoint = checkpoint;

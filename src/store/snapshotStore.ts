@@ -16,6 +16,8 @@ export const BATCH_SIZE = 100;
 export interface SnapshotWriterOptions {
   /** Batches in flight at once. */
   concurrency?: number;
+  /** Rows handed to batches but not yet stored above which `add` waits (memory bound). */
+  maxQueuedRows?: number;
 }
 
 type Upsert = TransactionAction;
@@ -23,14 +25,22 @@ type Upsert = TransactionAction;
 /**
  * Accepts rows in any order. Each (table, partition) has a buffer that is sent as one transaction as soon as it
  * holds 100 rows, so batches stay full however the rows arrive; at most 256 buffers of 99 rows wait. `seal`
- * sends what is buffered and hands back a promise that settles when every row given so far is stored, which
- * is what a checkpoint waits for.
+ * hands what is buffered to batches without waiting for them, and returns a promise that settles when every
+ * row given so far is stored, which is what a checkpoint waits for: the scan goes on paging meanwhile.
+ * Batches run at most `concurrency` at a time, first come first served; `add` waits while more than
+ * `maxQueuedRows` rows are handed over but not stored, so memory stays bounded when storage is slower than Graph.
  */
 export class SnapshotWriter {
   private readonly concurrency: number;
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly maxQueuedRows: number;
   private readonly buffers = new Map<string, { shard: string; actions: Upsert[] }>();
+  /** Batches waiting for a slot, in order. */
+  private readonly waiting: Array<() => void> = [];
+  private readonly roomWaiters: Array<() => void> = [];
+  private readonly pending = new Set<Promise<void>>();
   private unsealed: Promise<void>[] = [];
+  private running = 0;
+  private queuedRows = 0;
   private failure: unknown = null;
   rowsWritten = 0;
   batches = 0;
@@ -41,9 +51,10 @@ export class SnapshotWriter {
     options: SnapshotWriterOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 8;
+    this.maxQueuedRows = options.maxQueuedRows ?? 10_000;
   }
 
-  /** Buffers rows; returns once any full batches are sent (waiting only when too many are in flight). */
+  /** Buffers rows and sends full batches; waits only while too many rows are on their way to storage. */
   async add(groups: readonly ClassifiedGroup[]): Promise<void> {
     for (const group of groups) {
       const entity = toSnapshotEntity(group);
@@ -54,41 +65,41 @@ export class SnapshotWriter {
       buffer.actions.push(['upsert', entity as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace']);
       if (buffer.actions.length === BATCH_SIZE) {
         this.buffers.delete(key);
-        await this.submit(buffer.shard, buffer.actions);
+        this.send(buffer.shard, buffer.actions);
       }
     }
+    while (this.queuedRows > this.maxQueuedRows && this.failure === null) {
+      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+    }
+    if (this.failure) throw this.failure;
   }
 
   /** Sends every partial batch; the promise it returns settles once every row added so far is stored. */
-  async seal(): Promise<{ stored: Promise<void> }> {
-    const partial = [...this.buffers.values()];
+  seal(): { stored: Promise<void> } {
+    if (this.failure) throw this.failure;
+    for (const { shard, actions } of this.buffers.values()) this.send(shard, actions);
     this.buffers.clear();
-    for (const { shard, actions } of partial) await this.submit(shard, actions);
     const stored = Promise.all(this.unsealed).then(() => undefined);
     this.unsealed = [];
-    // Promises nest only inside an object: an async function would flatten a returned promise.
     return { stored };
   }
 
   /** Sends and waits for everything; rethrows the first failure. */
   async flush(): Promise<void> {
-    const { stored } = await this.seal();
-    await stored.catch(() => undefined);
-    await Promise.allSettled([...this.inFlight]);
+    if (this.failure === null) this.seal().stored.catch(() => undefined);
+    await Promise.allSettled([...this.pending]);
     if (this.failure) throw this.failure;
   }
 
-  private async submit(shard: string, actions: Upsert[]): Promise<void> {
-    if (this.failure) throw this.failure;
-    while (this.inFlight.size >= this.concurrency) {
-      await Promise.race(this.inFlight);
-      if (this.failure) throw this.failure;
-    }
+  private send(shard: string, actions: Upsert[]): void {
+    this.queuedRows += actions.length;
     // An upsert batch is atomic and idempotent: retried (by the SDK) or replayed after a resume, it never
     // leaves half a batch or a duplicate row.
-    const batch = this.tables
-      .get(shard)!
-      .submitTransaction(actions)
+    const batch = this.slot()
+      .then(() => {
+        if (this.failure) throw this.failure; // after a failure, batches still waiting are not sent
+        return this.tables.get(shard)!.submitTransaction(actions);
+      })
       .then(
         () => {
           this.rowsWritten += actions.length;
@@ -104,10 +115,36 @@ export class SnapshotWriter {
           );
           throw this.failure;
         },
-      );
-    const tracked = batch.finally(() => this.inFlight.delete(tracked)).catch(() => undefined);
-    this.inFlight.add(tracked);
+      )
+      .finally(() => {
+        this.running -= 1;
+        this.queuedRows -= actions.length;
+        this.wake();
+      });
+    const tracked = batch.catch(() => undefined).finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
     this.unsealed.push(batch);
+  }
+
+  /** Resolves when a slot is free, first come first served. */
+  private slot(): Promise<void> {
+    if (this.running < this.concurrency) {
+      this.running += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) =>
+      this.waiting.push(() => {
+        this.running += 1;
+        resolve();
+      }),
+    );
+  }
+
+  private wake(): void {
+    while (this.running < this.concurrency && this.waiting.length > 0) this.waiting.shift()!();
+    if (this.queuedRows <= this.maxQueuedRows || this.failure !== null) {
+      for (const resolve of this.roomWaiters.splice(0)) resolve();
+    }
   }
 }
 
