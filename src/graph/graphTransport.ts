@@ -63,24 +63,32 @@ export class GraphTransport {
   }
 
   async getJson<T>(pathOrLink: string, what: string, options: GraphRequestOptions = {}): Promise<T> {
-    const text = await this.send('GET', pathOrLink, what, undefined, options);
+    const { text, json } = await this.send('GET', pathOrLink, what, undefined, options);
+    if (json !== NOT_JSON) return json as T;
     try {
       return JSON.parse(text) as T;
     } catch (error) {
-      // Not reachable for a body that parsed during retries; kept for a response that is valid but not JSON.
+      // A body that is valid but not declared (or not) JSON.
       throw new WritebackWatchError('GraphRequestFailed', `${what}: Graph answered with a body that is not JSON.`, {}, { cause: error });
     }
   }
 
   async getText(pathOrLink: string, what: string, options: GraphRequestOptions = {}): Promise<string> {
-    return this.send('GET', pathOrLink, what, undefined, options);
+    return (await this.send('GET', pathOrLink, what, undefined, options)).text;
   }
 
   async post(path: string, body: unknown, what: string, options: GraphRequestOptions = {}): Promise<string> {
-    return this.send('POST', path, what, body, options);
+    return (await this.send('POST', path, what, body, options)).text;
   }
 
-  private async send(method: 'GET' | 'POST', pathOrLink: string, what: string, body: unknown, options: GraphRequestOptions): Promise<string> {
+  /** The body as text, and parsed when it is JSON (parsed once: a page is about a megabyte). */
+  private async send(
+    method: 'GET' | 'POST',
+    pathOrLink: string,
+    what: string,
+    body: unknown,
+    options: GraphRequestOptions,
+  ): Promise<{ text: string; json: unknown }> {
     const { version, path } = this.toRelative(pathOrLink);
     for (let attempt = 1; ; attempt += 1) {
       const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
@@ -94,11 +102,9 @@ export class GraphTransport {
         const response = (method === 'GET' ? await request.get() : await request.post(body)) as Response;
         const text = await response.text();
         if (response.ok) {
-          if (method === 'GET' && response.status !== 204 && !isCompleteJson(text, response.headers.get('content-type'))) {
-            problem = 'the response body was cut off';
-          } else {
-            return text;
-          }
+          const json = method === 'GET' && response.status !== 204 ? parseJsonBody(text, response.headers.get('content-type')) : NOT_JSON;
+          if (json === CUT_OFF) problem = 'the response body was cut off';
+          else return { text, json };
         } else if (RETRYABLE_STATUS.has(response.status)) {
           problem = `HTTP ${response.status}${graphErrorCode(text)}`;
           retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
@@ -116,13 +122,16 @@ export class GraphTransport {
   }
 }
 
-function isCompleteJson(text: string, contentType: string | null): boolean {
-  if (!contentType?.includes('json')) return true;
+const NOT_JSON = Symbol('not JSON');
+const CUT_OFF = Symbol('cut off');
+
+/** A JSON body parsed; CUT_OFF when it does not parse (a truncated answer, retried); NOT_JSON for other types. */
+function parseJsonBody(text: string, contentType: string | null): unknown {
+  if (!contentType?.includes('json')) return NOT_JSON;
   try {
-    JSON.parse(text);
-    return true;
+    return JSON.parse(text) as unknown;
   } catch {
-    return false;
+    return CUT_OFF;
   }
 }
 
