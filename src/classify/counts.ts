@@ -19,13 +19,29 @@ export function emptyCounts(): ScanCounts {
 
 /** Adds one group to `counts` in place. `bySeverity` counts findings, not groups (a group can raise several). */
 export function addToCounts(counts: ScanCounts, group: ClassifiedGroup): void {
-  counts.total += 1;
-  counts.byBucket[group.bucket] += 1;
-  counts.byKind[group.kind] += 1;
-  counts.byBucketAndKind[group.bucket][group.kind] += 1;
+  tally(counts, group, 1);
+}
+
+/** Takes one group out of `counts` in place (a delta scan adjusting its base scan's totals). */
+export function removeFromCounts(counts: ScanCounts, group: ClassifiedGroup): void {
+  tally(counts, group, -1);
+}
+
+export function cloneCounts(counts: ScanCounts): ScanCounts {
+  return JSON.parse(JSON.stringify(counts)) as ScanCounts;
+}
+
+function tally(counts: ScanCounts, group: ClassifiedGroup, step: 1 | -1): void {
+  counts.total += step;
+  counts.byBucket[group.bucket] += step;
+  counts.byKind[group.kind] += step;
+  counts.byBucketAndKind[group.bucket][group.kind] += step;
   for (const id of group.findings) {
-    counts.byFinding[id] = (counts.byFinding[id] ?? 0) + 1;
-    counts.bySeverity[severityOf(id)] += 1;
+    const next = (counts.byFinding[id] ?? 0) + step;
+    // A finding no group has is absent, as in counts made from scratch.
+    if (next === 0) delete counts.byFinding[id];
+    else counts.byFinding[id] = next;
+    counts.bySeverity[severityOf(id)] += step;
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import type { ClassifiedGroup, ScanCounts, ScanTrigger } from '../model';
 import type { Settings } from '../config/settings';
-import { addToCounts, emptyCounts } from '../classify/counts';
+import { addToCounts, cloneCounts, emptyCounts } from '../classify/counts';
 import { errorMessage, WritebackWatchError } from '../errors';
 import type { GraphGroupReader, GroupPage } from '../graph/groupReader';
 import type { GraphTransport } from '../graph/graphTransport';
@@ -44,8 +44,6 @@ export type ScanOutcome =
   | { status: 'paused'; scan: StoredScan }
   | { status: 'skipped'; reason: string; runningScanId?: string };
 
-/** Copies counts so a checkpoint holds the totals as of its page, not a live reference. */
-const cloneCounts = (counts: ScanCounts): ScanCounts => JSON.parse(JSON.stringify(counts)) as ScanCounts;
 
 export type ScanStart =
   | { status: 'started'; scan: StoredScan; resumed: boolean; done: Promise<ScanOutcome> }

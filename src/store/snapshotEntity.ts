@@ -93,6 +93,15 @@ export function assertEntityFits(entity: object): void {
   }
 }
 
+/** The columns of a stored row, without what Table Storage adds (etag, timestamp, odata metadata). */
+export function snapshotEntityOf(stored: Record<string, unknown>): SnapshotEntity {
+  const e = stored as unknown as SnapshotEntity;
+  const entity: SnapshotEntity = { partitionKey: e.partitionKey, rowKey: e.rowKey, groupId: e.groupId, bucket: e.bucket, kind: e.kind, details: e.details };
+  if (e.displayName !== undefined) entity.displayName = e.displayName;
+  if (e.truncated !== undefined) entity.truncated = e.truncated;
+  return entity;
+}
+
 export function fromSnapshotEntity(entity: Record<string, unknown>): ClassifiedGroup {
   const e = entity as unknown as SnapshotEntity;
   const details = JSON.parse(e.details) as Omit<ClassifiedGroup, 'id' | 'bucket' | 'kind' | 'displayName'>;

@@ -9,7 +9,7 @@ import { WritebackWatchError } from '../errors';
 import type { TableFactory } from './tableClients';
 import { snapshotShardTableName } from './scanIds';
 import { SNAPSHOT_SHARDS, snapshotAddress, snapshotShard } from './keys';
-import { fromSnapshotEntity, toSnapshotEntity, type SnapshotEntity } from './snapshotEntity';
+import { fromSnapshotEntity, snapshotEntityOf, toSnapshotEntity, type SnapshotEntity } from './snapshotEntity';
 
 export const BATCH_SIZE = 100;
 
@@ -55,10 +55,14 @@ export class SnapshotWriter {
   }
 
   /** Buffers rows and sends full batches; waits only while too many rows are on their way to storage. */
-  async add(groups: readonly ClassifiedGroup[]): Promise<void> {
-    for (const group of groups) {
-      const entity = toSnapshotEntity(group);
-      const shard = snapshotShard(group.id);
+  add(groups: readonly ClassifiedGroup[]): Promise<void> {
+    return this.addEntities(groups.map(toSnapshotEntity));
+  }
+
+  /** `add` for rows already in stored form (a delta scan copying unchanged rows of its base). */
+  async addEntities(entities: readonly SnapshotEntity[]): Promise<void> {
+    for (const entity of entities) {
+      const shard = snapshotShard(entity.groupId);
       const key = shard + entity.partitionKey;
       let buffer = this.buffers.get(key);
       if (!buffer) this.buffers.set(key, (buffer = { shard, actions: [] }));
@@ -168,6 +172,11 @@ export class SnapshotStore {
 
   /** Every row of a scan in snapshotSortKey order: shard by shard, each ordered by PartitionKey, then RowKey. */
   async *readGroups(scanId: string, query: SnapshotQuery = {}): AsyncGenerator<ClassifiedGroup> {
+    for await (const entity of this.readEntities(scanId, query)) yield fromSnapshotEntity(entity as unknown as Record<string, unknown>);
+  }
+
+  /** `readGroups` in stored form, for copying rows without decoding them. */
+  async *readEntities(scanId: string, query: SnapshotQuery = {}): AsyncGenerator<SnapshotEntity> {
     const filters: string[] = [];
     if (query.bucket) filters.push(odata`bucket eq ${query.bucket}`);
     if (query.kind) filters.push(odata`kind eq ${query.kind}`);
@@ -176,7 +185,7 @@ export class SnapshotStore {
       const table = this.tables.table(snapshotShardTableName(scanId, shard));
       try {
         for await (const entity of table.listEntities<SnapshotEntity>({ queryOptions })) {
-          yield fromSnapshotEntity(entity as unknown as Record<string, unknown>);
+          yield snapshotEntityOf(entity as unknown as Record<string, unknown>);
         }
       } catch (error) {
         if (!isNotFound(error)) throw error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyGroup } from '../../src/classify/classifyGroup';
-import { addToCounts, emptyCounts } from '../../src/classify/counts';
+import { addToCounts, cloneCounts, emptyCounts, removeFromCounts } from '../../src/classify/counts';
 import { FINDINGS } from '../../src/classify/findings';
 import { microsoft365, security, distribution, unknownKind, writeback } from './groups';
 
@@ -79,5 +79,25 @@ describe('addToCounts', () => {
     for (const [id, n] of Object.entries(counts.byFinding)) {
       expect(n).toBe(groups.filter((g) => g.findings.includes(id as keyof typeof FINDINGS)).length);
     }
+  });
+
+  it('takes a group out again exactly, leaving no finding at zero', () => {
+    const groups = [
+      classifyGroup(microsoft365({ visibility: 'Public', isAssignableToRole: true, writebackConfiguration: writeback(true, 'universalSecurityGroup') }), { memberCount: 70_000 }),
+      classifyGroup(security({ writebackConfiguration: writeback(true, 'bogus') })),
+      classifyGroup(distribution()),
+    ];
+    const all = emptyCounts();
+    for (const group of groups) addToCounts(all, group);
+    const withoutFirst = emptyCounts();
+    for (const group of groups.slice(1)) addToCounts(withoutFirst, group);
+
+    const adjusted = cloneCounts(all);
+    removeFromCounts(adjusted, groups[0]!);
+    expect(adjusted).toEqual(withoutFirst);
+    expect(all.total).toBe(3); // the clone is independent
+
+    for (const group of groups.slice(1)) removeFromCounts(adjusted, group);
+    expect(adjusted).toEqual(emptyCounts());
   });
 });
