@@ -8,6 +8,8 @@ import type { ScanCounts, ScanRecord, ScanStatus, ScanTrigger, TenantContext } f
 import { WritebackWatchError } from '../errors';
 import type { TableFactory } from './tableClients';
 import { assertScanId, scanIdFromRowKey, scanRowKey } from './scanIds';
+import { LeaseLostError } from './scanLease';
+import { randomUUID } from 'node:crypto';
 
 export const SCANS_TABLE = 'scans';
 
@@ -29,6 +31,10 @@ export interface StoredScan extends ScanRecord {
   deltaLinkAt: Date | null;
   /** Start of the last full scan this snapshot descends from (itself, for a full scan). */
   fullScanAt: Date | null;
+  /** Optimistic concurrency: the record's ETag when read or last written by this process. */
+  etag?: string | null;
+  /** Counts saves, so a save whose answer was lost can recognise itself. */
+  revision?: number;
 }
 
 interface ScanEntity {
@@ -55,6 +61,8 @@ interface ScanEntity {
   deltaLink?: string;
   deltaLinkAt?: Date;
   fullScanAt?: Date;
+  revision?: number;
+  writerId?: string;
 }
 
 export interface ListScansOptions {
@@ -66,6 +74,8 @@ export interface ListScansOptions {
 
 export class ScanStore {
   private readonly ready: Promise<TableClient>;
+  /** Tells this process's writes from another instance's. */
+  private readonly writerId = randomUUID();
 
   constructor(tables: TableFactory) {
     this.ready = tables.ensureTable(SCANS_TABLE);
@@ -74,20 +84,38 @@ export class ScanStore {
 
   async create(scan: StoredScan): Promise<void> {
     const table = await this.ready;
+    const entity = { ...toEntity(scan), revision: 0, writerId: this.writerId };
     try {
-      await table.createEntity(toEntity(scan));
+      scan.etag = (await table.createEntity(entity)).etag ?? null;
     } catch (error) {
       // Our own create, applied and retried after its answer was lost, meets itself: the id is random per scan.
       if ((error as { statusCode?: number }).statusCode !== 409) throw error;
       const existing = await this.get(scan.tenantId, scan.id);
       if (existing?.startedAt.getTime() !== scan.startedAt.getTime()) throw error;
+      scan.etag = existing.etag ?? null;
     }
+    scan.revision = 0;
   }
 
-  /** Replaces the stored scan record. */
+  /**
+   * Replaces the stored scan record if nobody else wrote it since this process read or wrote it. An instance
+   * that stalled past its lease, while another one carried the scan on, gets LeaseLostError instead of
+   * overwriting the newer record.
+   */
   async save(scan: StoredScan): Promise<void> {
     const table = await this.ready;
-    await table.updateEntity(toEntity(scan), 'Replace');
+    const revision = (scan.revision ?? 0) + 1;
+    const entity = { ...toEntity(scan), revision, writerId: this.writerId };
+    try {
+      scan.etag = (await table.updateEntity(entity, 'Replace', { etag: scan.etag ?? '*' })).etag ?? null;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 412) throw error;
+      // Our own save, applied and retried after its answer was lost, finds itself; anything else is another writer.
+      const current = await table.getEntity<ScanEntity>(scan.tenantId, scanRowKey(scan.id));
+      if (current.writerId !== this.writerId || Number(current.revision) !== revision) throw new LeaseLostError();
+      scan.etag = current.etag ?? null;
+    }
+    scan.revision = revision;
   }
 
   async get(tenantId: string, scanId: string): Promise<StoredScan | null> {
@@ -200,6 +228,8 @@ function fromEntity(entity: TableEntityResult<ScanEntity>): StoredScan {
     deltaLink: entity.deltaLink ?? null,
     deltaLinkAt: date(entity.deltaLinkAt),
     fullScanAt: date(entity.fullScanAt),
+    etag: entity.etag ?? null,
+    revision: Number(entity.revision ?? 0),
     checkpoint:
       entity.checkpointCounts !== undefined
         ? {
