@@ -14,7 +14,7 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { WritebackWatchError } from '../errors';
 import type { Severity } from '../model';
-import type { TableFactory } from '../store/tableClients';
+import { statusOf, type TableFactory } from '../store/tableClients';
 import type { AlertCandidate, AlertState } from './candidate';
 import type { AlertRuleId } from './rules';
 
@@ -224,10 +224,6 @@ export class AlertStore {
     if (!entity) throw new WritebackWatchError('NotFound', `Alert ${id.slice(0, 64)} does not exist. List alerts to find its id.`);
     return entity;
   }
-}
-
-function statusOf(error: unknown): number | undefined {
-  return (error as { statusCode?: number } | null)?.statusCode;
 }
 
 function toEntity(alert: AlertCandidate, recordedAt: Date): AlertEntity {

@@ -4,7 +4,7 @@
  */
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { WritebackWatchError } from '../errors';
-import type { TableFactory } from '../store/tableClients';
+import { statusOf, type TableFactory } from '../store/tableClients';
 import { isLive, type Approval, type ApprovalExpectation } from './approvals';
 
 export const APPROVALS_TABLE = 'approvals';
@@ -44,7 +44,7 @@ export class ApprovalStore {
     try {
       return fromEntity(await table.getEntity<ApprovalEntity>(tenantId, id));
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      if (statusOf(error) === 404) return null;
       throw error;
     }
   }
@@ -68,7 +68,7 @@ export class ApprovalStore {
       await table.deleteEntity(tenantId, id);
       return true;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return false;
+      if (statusOf(error) === 404) return false;
       throw error;
     }
   }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import { WritebackWatchError } from '../errors';
-import type { TableFactory } from './tableClients';
+import { statusOf, type TableFactory } from './tableClients';
 
 export const LEASES_TABLE = 'leases';
 
@@ -34,7 +34,6 @@ export class LeaseLostError extends WritebackWatchError {
   }
 }
 
-const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number }).statusCode;
 
 export class ScanLease {
   private readonly ready: Promise<TableClient>;

@@ -6,7 +6,7 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { ScanCounts, ScanRecord, ScanStatus, ScanTrigger, TenantContext } from '../model';
 import { WritebackWatchError } from '../errors';
-import type { TableFactory } from './tableClients';
+import { statusOf, type TableFactory } from './tableClients';
 import { assertScanId, scanIdFromRowKey, scanRowKey } from './scanIds';
 import { LeaseLostError } from './scanLease';
 import { randomUUID } from 'node:crypto';
@@ -89,7 +89,7 @@ export class ScanStore {
       scan.etag = (await table.createEntity(entity)).etag ?? null;
     } catch (error) {
       // Our own create, applied and retried after its answer was lost, meets itself: the id is random per scan.
-      if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+      if (statusOf(error) !== 409) throw error;
       const existing = await this.get(scan.tenantId, scan.id);
       if (existing?.startedAt.getTime() !== scan.startedAt.getTime()) throw error;
       scan.etag = existing.etag ?? null;
@@ -109,7 +109,7 @@ export class ScanStore {
     try {
       scan.etag = (await table.updateEntity(entity, 'Replace', { etag: scan.etag ?? '*' })).etag ?? null;
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode !== 412) throw error;
+      if (statusOf(error) !== 412) throw error;
       // Our own save, applied and retried after its answer was lost, finds itself; anything else is another writer.
       const current = await table.getEntity<ScanEntity>(scan.tenantId, scanRowKey(scan.id));
       if (current.writerId !== this.writerId || Number(current.revision) !== revision) throw new LeaseLostError();
@@ -124,7 +124,7 @@ export class ScanStore {
       const entity = await table.getEntity<ScanEntity>(tenantId, scanRowKey(scanId));
       return fromEntity(entity);
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) return null;
+      if (statusOf(error) === 404) return null;
       throw error;
     }
   }

@@ -6,7 +6,7 @@
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { Bucket, ClassifiedGroup, GroupKind } from '../model';
 import { WritebackWatchError } from '../errors';
-import type { TableFactory } from './tableClients';
+import { statusOf, type TableFactory } from './tableClients';
 import { snapshotShardTableName } from './scanIds';
 import { SNAPSHOT_SHARDS, snapshotAddress, snapshotShard } from './keys';
 import { fromSnapshotEntity, snapshotEntityOf, toSnapshotEntity, type SnapshotEntity } from './snapshotEntity';
@@ -114,7 +114,7 @@ export class SnapshotWriter {
           this.failure ??= new WritebackWatchError(
             'StorageFailed',
             `Table Storage did not store snapshot rows of scan ${this.scanId} after retries: ${error instanceof Error ? error.message : String(error)}. Check the storage account's health and throttling; the next scan starts over.`,
-            { statusCode: (error as { statusCode?: number }).statusCode },
+            { statusCode: statusOf(error) },
             { cause: error },
           );
           throw this.failure;
@@ -157,7 +157,7 @@ export interface SnapshotQuery {
   kind?: GroupKind;
 }
 
-const isNotFound = (error: unknown): boolean => (error as { statusCode?: number }).statusCode === 404;
+const isNotFound = (error: unknown): boolean => statusOf(error) === 404;
 
 export class SnapshotStore {
   constructor(private readonly tables: TableFactory) {}

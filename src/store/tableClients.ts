@@ -7,6 +7,11 @@ import type { TokenCredential } from '@azure/identity';
 import type { Settings } from '../config/settings';
 import { createAzureCredential } from '../config/credential';
 
+/** HTTP status of a failed Table Storage call (RestError.statusCode), undefined for other errors. */
+export function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number } | null)?.statusCode;
+}
+
 export interface TableFactory {
   /** A client for `<prefix><name>`; the table is not created. */
   table(name: string): TableClient;
