@@ -11,7 +11,7 @@ import { addToCounts, cloneCounts, emptyCounts } from '../classify/counts';
 import { errorMessage, WritebackWatchError } from '../errors';
 import type { GraphGroupReader, GroupPage } from '../graph/groupReader';
 import type { GraphTransport } from '../graph/graphTransport';
-import type { ScanStore, StoredScan } from '../store/scanStore';
+import { newScanRecord, type ScanStore, type StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
 import { LeaseLostError, type HeldLease, type ScanLease } from '../store/scanLease';
 import { newScanId } from '../store/scanIds';
@@ -125,26 +125,15 @@ async function pickScan(deps: ScanDependencies, request: ScanRequest, now: Date)
   // Under the lease, so no other scan of this tenant can take the same id in between.
   const newest = await scans.latest(settings.tenantId);
   const decision = chooseScanMode(settings.scan, await scans.latest(settings.tenantId, 'complete'), now);
-  const scan: StoredScan = {
+  const scan = newScanRecord({
     id: newScanId(now, newest?.id),
     tenantId: settings.tenantId,
     trigger: request.trigger,
-    status: 'running',
     startedAt: now,
-    finishedAt: null,
-    counts: emptyCounts(),
-    tenantContext: null,
-    pages: 0,
-    retries: 0,
-    error: null,
-    checkpoint: null,
-    resumes: 0,
     mode: decision.mode,
     baseScanId: decision.mode === 'delta' ? decision.base.id : null,
-    deltaLink: null,
-    deltaLinkAt: null,
     fullScanAt: decision.mode === 'delta' ? decision.base.fullScanAt : now,
-  };
+  });
   await scans.create(scan);
   log.info(`Scan ${scan.id} started (${request.trigger}, ${decision.mode}: ${decision.reason}).`);
   return scan;

@@ -10,6 +10,7 @@ import { statusOf, type TableFactory } from './tableClients';
 import { assertScanId, scanIdFromRowKey, scanRowKey } from './scanIds';
 import { LeaseLostError } from './scanLease';
 import { randomUUID } from 'node:crypto';
+import { emptyCounts } from '../classify/counts';
 
 export const SCANS_TABLE = 'scans';
 
@@ -63,6 +64,27 @@ interface ScanEntity {
   fullScanAt?: Date;
   revision?: number;
   writerId?: string;
+}
+
+/** What decides a new scan; everything else starts empty. */
+export type NewScan = Pick<StoredScan, 'id' | 'tenantId' | 'trigger' | 'startedAt' | 'mode' | 'baseScanId' | 'fullScanAt'>;
+
+/** The record of a scan that is just starting: running, nothing read or counted yet. */
+export function newScanRecord(init: NewScan): StoredScan {
+  return {
+    ...init,
+    status: 'running',
+    finishedAt: null,
+    counts: emptyCounts(),
+    tenantContext: null,
+    pages: 0,
+    retries: 0,
+    error: null,
+    checkpoint: null,
+    resumes: 0,
+    deltaLink: null,
+    deltaLinkAt: null,
+  };
 }
 
 export interface ListScansOptions {

@@ -1,31 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { chooseScanMode, type DeltaPolicy } from '../../src/scan/scanMode';
-import type { StoredScan } from '../../src/store/scanStore';
+import { newScanRecord, type StoredScan } from '../../src/store/scanStore';
 
 const HOUR = 3_600_000;
 const now = new Date('2026-11-26T02:00:00Z');
 const policy: DeltaPolicy = { deltaEnabled: true, deltaMaxTokenAgeMs: 144 * HOUR, fullScanIntervalMs: 7 * 24 * HOUR };
 
 function scan(overrides: Partial<StoredScan> = {}): StoredScan {
+  const started = new Date(now.getTime() - 24 * HOUR);
   return {
-    id: '20261125T020000Z-abcdef',
-    tenantId: 't',
-    trigger: 'timer',
+    ...newScanRecord({ id: '20261125T020000Z-abcdef', tenantId: 't', trigger: 'timer', startedAt: started, mode: 'full', baseScanId: null, fullScanAt: started }),
     status: 'complete',
-    startedAt: new Date(now.getTime() - 24 * HOUR),
     finishedAt: new Date(now.getTime() - 23 * HOUR),
-    counts: {} as StoredScan['counts'],
-    tenantContext: null,
     pages: 1,
-    retries: 0,
-    error: null,
-    checkpoint: null,
-    resumes: 0,
-    mode: 'full',
-    baseScanId: null,
     deltaLink: 'https://graph.microsoft.com/beta/groups/delta?$deltatoken=x',
-    deltaLinkAt: new Date(now.getTime() - 24 * HOUR),
-    fullScanAt: new Date(now.getTime() - 24 * HOUR),
+    deltaLinkAt: started,
     ...overrides,
   };
 }

@@ -1,32 +1,20 @@
 /** The scans table against Azurite: a record written by another instance is never overwritten by a stale one. */
 import { describe, expect, it } from 'vitest';
-import { ScanStore, type StoredScan } from '../../src/store/scanStore';
+import { newScanRecord, ScanStore, type StoredScan } from '../../src/store/scanStore';
 import { LeaseLostError } from '../../src/store/scanLease';
 import { createTableFactory } from '../../src/store/tableClients';
-import { emptyCounts } from '../../src/classify/counts';
 import { testSettings } from '../helpers/settings';
 
 function newScan(): StoredScan {
-  return {
+  return newScanRecord({
     id: '20261126T020000Z-abc123',
     tenantId: '11111111-2222-3333-4444-555555555555',
     trigger: 'timer',
-    status: 'running',
     startedAt: new Date('2026-11-26T02:00:00Z'),
-    finishedAt: null,
-    counts: emptyCounts(),
-    tenantContext: null,
-    pages: 0,
-    retries: 0,
-    error: null,
-    checkpoint: null,
-    resumes: 0,
     mode: 'full',
     baseScanId: null,
-    deltaLink: null,
-    deltaLinkAt: null,
     fullScanAt: null,
-  };
+  });
 }
 
 describe('ScanStore.save', () => {
