@@ -11,7 +11,7 @@ import { fromSnapshotEntity, toSnapshotEntity, type SnapshotEntity } from '../st
 import { WritebackWatchError } from '../errors';
 import type { StoredScan } from '../store/scanStore';
 import type { ScanDependencies } from './runScan';
-import { GROUP_SELECT } from '../graph/groupReader';
+import { DeltaTokenExpiredError, GROUP_SELECT } from '../graph/groupReader';
 import { classifyGroups } from './classifyGroups';
 
 export const MAX_DELTA_CHANGES = 50_000;
@@ -70,7 +70,7 @@ async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: Ab
       deltaLink = page.deltaLink ?? deltaLink;
     }
   } catch (error) {
-    if (error instanceof WritebackWatchError && error.details?.status === 410) throw new DeltaUnavailableError(error.message, error);
+    if (error instanceof DeltaTokenExpiredError) throw new DeltaUnavailableError(error.message, error);
     throw error;
   }
   return { changed, removed, pages, deltaLink: deltaLink! };
