@@ -26,6 +26,7 @@ import { errorMessage, isWritebackWatchError } from '../errors';
 import type { GraphGroup } from '../model';
 import type { FaultInjector, FaultSettings, ScriptedFault } from './faults';
 import type { EmulatorResponse } from './odata';
+import { isCloudOnlySecurityGroup } from './groupShape';
 import { createRng, hash32, type Rng } from './random';
 import type { StatsRecorder } from './stats';
 import type { EmulatedTenant } from './tenant';
@@ -95,16 +96,6 @@ function coprimeStride(rng: Rng, n: number): number {
     const stride = 1 + rng.int(n - 1);
     if (gcd(stride, n) === 1) return stride;
   }
-}
-
-/** Where admins switch writeback on as a security group: cloud-born security groups, not mail-enabled, not Microsoft 365, not synced. */
-function isCloudOnlySecurityGroup(group: GraphGroup): boolean {
-  return (
-    group.securityEnabled === true &&
-    group.mailEnabled !== true &&
-    (group.groupTypes === undefined || group.groupTypes === null || group.groupTypes.length === 0) &&
-    (group.onPremisesSyncEnabled === null || group.onPremisesSyncEnabled === undefined)
-  );
 }
 
 function renamed(rng: Rng, group: GraphGroup): Partial<GraphGroup> {

@@ -113,3 +113,13 @@ export function projectGroup(group: GraphGroup, select: readonly string[] | null
 export function copyGroup(group: GraphGroup): GraphGroup {
   return JSON.parse(JSON.stringify(group)) as GraphGroup;
 }
+
+/** Where admins switch writeback on as a security group: cloud-born security groups, not mail-enabled, not Microsoft 365, not synced. */
+export function isCloudOnlySecurityGroup(group: GraphGroup): boolean {
+  return (
+    group.securityEnabled === true &&
+    group.mailEnabled !== true &&
+    (group.groupTypes === undefined || group.groupTypes === null || group.groupTypes.length === 0) &&
+    (group.onPremisesSyncEnabled === null || group.onPremisesSyncEnabled === undefined)
+  );
+}

@@ -9,6 +9,7 @@ import { setRuntime } from '../../src/app/runtime';
 import { wireAlerts } from '../../src/app/wireStages';
 import { startFunctionsHost, type RunningFunctionsHost } from '../../src/localhost/functionsHost';
 import { startWorld, type World } from '../helpers/world';
+import { isCloudOnlySecurityGroup } from '../../src/emulator/groupShape';
 
 const KEY = 'test-function-key';
 let world: World;
@@ -128,7 +129,7 @@ describe('HTTP API on the local Functions host', () => {
 
   it('diffs the previous complete scan against the latest by default', async () => {
     const groups = [...world.emulator.tenant.allGroups()];
-    const victim = groups.find((g) => g.securityEnabled === true && g.mailEnabled !== true && !g.groupTypes?.length && g.onPremisesSyncEnabled == null)!;
+    const victim = groups.find(isCloudOnlySecurityGroup)!;
     world.emulator.tenant.deleteGroup(victim.id);
     const started = await json('scans', { method: 'POST' });
     second = started.body.id;

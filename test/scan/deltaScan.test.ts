@@ -11,6 +11,7 @@ import { runScan, type ScanOutcome } from '../../src/scan/runScan';
 import { uniqueTablePrefix } from '../helpers/settings';
 import type { ClassifiedGroup } from '../../src/model';
 import { addToCounts, emptyCounts } from '../../src/classify/counts';
+import { isCloudOnlySecurityGroup } from '../../src/emulator/groupShape';
 
 let world: World | undefined;
 afterEach(async () => {
@@ -42,7 +43,7 @@ function changeTenant(w: World, seed: number): { changed: number } {
   const tenant = w.emulator.tenant;
   const groups = [...tenant.allGroups()];
   const pick = (i: number) => groups[(seed * 7 + i * 13) % groups.length]!;
-  const cloudSecurity = groups.filter((g) => g.securityEnabled === true && g.mailEnabled !== true && !g.groupTypes?.length && g.onPremisesSyncEnabled == null);
+  const cloudSecurity = groups.filter(isCloudOnlySecurityGroup);
   tenant.updateGroup(cloudSecurity[seed % cloudSecurity.length]!.id, { writebackConfiguration: { isEnabled: true, onPremisesGroupType: 'universalSecurityGroup' } });
   tenant.updateGroup(cloudSecurity[(seed + 1) % cloudSecurity.length]!.id, { writebackConfiguration: { isEnabled: false } });
   tenant.updateGroup(pick(3).id, { displayName: `Renamed ${seed}` });
