@@ -11,7 +11,7 @@ export const EMULATOR_USAGE = `Usage: emulator [options]
   --groups N          number of synthetic groups (default 1000)
   --seed N            seed of the synthetic tenant and of random faults (default 1)
   --fixture FILE      serve the groups (and settings) of a JSON file instead of synthetic ones
-  --latency MS        delay before every response
+  --latency MS        time every request takes to answer (the emulator's own work included)
   --delta-page-size N items per /groups/delta page, the service's own limit (default 100)
   --rate-429 R        probability (0-1) of a 429 with Retry-After per request
   --rate-503 R        probability of a 503 with Retry-After

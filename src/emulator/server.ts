@@ -263,6 +263,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const arrivedAt = performance.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', `http://${LOOPBACK}`);
     let segments: string[];
@@ -296,34 +297,33 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
 
     const route = resolveRoute(method, segments.slice(1));
     stats.request(route.key);
-    if (latencyMs > 0) {
-      try {
-        await sleep(latencyMs, undefined, { signal: closing.signal });
-      } catch {
-        res.destroy();
-        return;
-      }
-    }
+    // A Graph request takes latencyMs from arrival to answer, the emulator's own work included: the answer is
+    // prepared first and sent when the latency has passed (or at once, if preparing took longer).
+    const answer = (response: EmulatorResponse, truncate = false): Promise<void> => {
+      stats.status(response.status);
+      const prepared = prepareAnswer(req, response, truncate);
+      return afterLatency(res, arrivedAt, () => writeAnswer(res, prepared));
+    };
 
     const presented = bearerToken(req);
     if (presented === null || presented === '') {
-      respond(req, res, graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.'), false);
+      await answer(graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.'));
       return;
     }
     if (presented !== token) {
-      respond(req, res, graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'), false);
+      await answer(graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'));
       return;
     }
 
     const fault = faults.decide();
     if (fault?.kind === 'drop') {
       stats.fault('drop', null, fault.scripted);
-      req.socket.destroy();
+      await afterLatency(res, arrivedAt, () => req.socket.destroy());
       return;
     }
     if (fault?.kind === 'status') {
       stats.fault('status', fault.status, fault.scripted);
-      respond(req, res, faultResponse(fault.status, fault.retryAfterSeconds), false);
+      await answer(faultResponse(fault.status, fault.retryAfterSeconds));
       return;
     }
 
@@ -331,7 +331,21 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     const response = route.handle(ctx);
     if (fault?.kind === 'truncate') stats.fault('truncate', null, fault.scripted);
     else if (response.page && response.status === 200) stats.page(response.page.kind, response.page.items);
-    respond(req, res, response, fault?.kind === 'truncate');
+    await answer(response, fault?.kind === 'truncate');
+  }
+
+  /** Runs `act` once latencyMs have passed since the request arrived; a closing server cuts the wait short. */
+  async function afterLatency(res: ServerResponse, arrivedAt: number, act: () => void): Promise<void> {
+    const remaining = latencyMs - (performance.now() - arrivedAt);
+    if (remaining > 0) {
+      try {
+        await sleep(remaining, undefined, { signal: closing.signal });
+      } catch {
+        res.destroy();
+        return;
+      }
+    }
+    act();
   }
 
   function respond(req: IncomingMessage, res: ServerResponse, response: EmulatorResponse, truncate: boolean): void {
@@ -386,6 +400,18 @@ const JSON_CONTENT_TYPE = 'application/json;odata.metadata=minimal;odata.streami
 
 /** Writes the response; with `truncate`, declares the full Content-Length but closes after half the body. */
 function send(req: IncomingMessage, res: ServerResponse, response: EmulatorResponse, truncate: boolean): void {
+  writeAnswer(res, prepareAnswer(req, response, truncate));
+}
+
+interface PreparedAnswer {
+  status: number;
+  headers: Record<string, string>;
+  payload: Buffer | null;
+  truncate: boolean;
+}
+
+/** Headers and serialized body of an answer, ready to write. */
+function prepareAnswer(req: IncomingMessage, response: EmulatorResponse, truncate: boolean): PreparedAnswer {
   const requestId = randomUUID();
   const clientHeader = req.headers['client-request-id'];
   const clientRequestId = (Array.isArray(clientHeader) ? clientHeader[0] : clientHeader) ?? requestId;
@@ -417,7 +443,11 @@ function send(req: IncomingMessage, res: ServerResponse, response: EmulatorRespo
     headers['OData-Version'] = '4.0';
   }
   if (payload) headers['Content-Length'] = String(payload.length);
-  res.writeHead(response.status, headers);
+  return { status: response.status, headers, payload, truncate };
+}
+
+function writeAnswer(res: ServerResponse, { status, headers, payload, truncate }: PreparedAnswer): void {
+  res.writeHead(status, headers);
   if (!payload || payload.length === 0) {
     res.end();
     if (truncate) res.destroy();
