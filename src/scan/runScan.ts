@@ -149,8 +149,11 @@ async function scanPages(
   const { settings, reader, transport, scans, snapshots, log } = deps;
   const invocationStart = now().getTime();
   const retriesBefore = scan.retries;
-  scan.tenantContext ??= await reader.readTenantContext(request.signal);
+  // The tenant's context is read while the first page is on its way (classifying a group does not need it).
+  const contextRead = scan.tenantContext ? Promise.resolve(scan.tenantContext) : reader.readTenantContext(request.signal);
+  contextRead.catch(() => undefined); // awaited below; avoids an unhandled rejection meanwhile
   if (scan.mode === 'delta') {
+    scan.tenantContext = await contextRead;
     const outcome = await tryDeltaScan(deps, scan, lease, request, invocationStart, now);
     if (outcome) return outcome;
   }
@@ -168,14 +171,20 @@ async function scanPages(
   let checkpoints: Promise<void> = Promise.resolve();
   let paused = false;
   const pagesIterator = reader.listGroupPages({ fromLink: startLink, signal: request.signal })[Symbol.asyncIterator]();
-  let pending = pagesIterator.next();
+  const fetchNext = (): Promise<IteratorResult<GroupPage>> => {
+    const next = pagesIterator.next();
+    next.catch(() => undefined); // awaited in the loop, unless the scan ends first
+    return next;
+  };
+  let pending = fetchNext();
   try {
+    scan.tenantContext = await contextRead;
     for (;;) {
       const result = await pending;
       if (result.done) break;
       const page: GroupPage = result.value;
       // Fetch the next page while this one is classified and written.
-      if (page.nextLink) pending = pagesIterator.next();
+      if (page.nextLink) pending = fetchNext();
       const classified = await classifyGroups(deps, page.groups);
       for (const group of classified) addToCounts(counts, group);
       pages += 1;
