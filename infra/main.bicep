@@ -86,7 +86,7 @@ param scanTimeBudgetSeconds int = 0
 
 @minValue(1)
 @maxValue(1000)
-@description('SCAN_CHECKPOINT_PAGES: pages between checkpoints; a crash redoes at most this many.')
+@description('SCAN_CHECKPOINT_PAGES: pages between checkpoints; a crash redoes at most three times this many.')
 param scanCheckpointPages int = 10
 
 @minValue(1)

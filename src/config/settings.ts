@@ -38,7 +38,7 @@ export const SETTING_SPECS = [
   { name: 'SCAN_SCHEDULE', kind: 'ncrontab', default: '0 0 2 * * *', description: 'Six-field NCRONTAB schedule of the nightly scan (UTC).' },
   { name: 'SCAN_RESUME_SCHEDULE', kind: 'ncrontab', default: '0 */5 * * * *', description: 'How often a paused or interrupted scan is looked for and continued (never starts a new scan).' },
   { name: 'SCAN_TIME_BUDGET_SECONDS', kind: 'int', default: '0', min: 0, max: 86400, description: 'Seconds one invocation may scan before it checkpoints and leaves the rest to the next one. 0 = no limit.' },
-  { name: 'SCAN_CHECKPOINT_PAGES', kind: 'int', default: '10', min: 1, max: 1000, description: 'Pages between checkpoints. A crash or restart redoes at most this many pages; rows are written in full batches in between.' },
+  { name: 'SCAN_CHECKPOINT_PAGES', kind: 'int', default: '10', min: 1, max: 1000, description: 'Pages between checkpoints. A checkpoint trails paging by two of these intervals so that batches go out full; a crash or restart redoes at most three times this many pages.' },
   { name: 'SCAN_RESUME_MAX_AGE_HOURS', kind: 'int', default: '6', min: 1, max: 168, description: 'A running scan older than this is marked failed instead of resumed.' },
   { name: 'SCAN_LEASE_SECONDS', kind: 'int', default: '120', min: 5, max: 3600, description: 'Lease that keeps one scanner per tenant; renewed while scanning, expires when a holder crashes.' },
   { name: 'RETENTION_DAYS', kind: 'int', default: '90', min: 1, max: 3650, description: 'Complete scans older than this are deleted (the last complete scan and scans referenced by open alerts are kept).' },

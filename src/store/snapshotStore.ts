@@ -18,27 +18,48 @@ export interface SnapshotWriterOptions {
   concurrency?: number;
   /** Rows handed to batches but not yet stored above which `add` waits (memory bound). */
   maxQueuedRows?: number;
+  /** Rows waiting in partial batches above which the fullest is sent part-filled. */
+  maxBufferedRows?: number;
+  /** When storage has nothing to do, the fullest partial batch is sent if it holds at least this many rows. */
+  idleBatchRows?: number;
 }
 
-type Upsert = TransactionAction;
+interface PartitionBuffer {
+  shard: string;
+  rows: SnapshotEntity[];
+  /** The page of the oldest row waiting here. */
+  firstPage: number;
+}
 
 /**
  * Accepts rows in any order. Each (table, partition) has a buffer that is sent as one transaction as soon as it
- * holds 100 rows, so batches stay full however the rows arrive; at most 256 buffers of 99 rows wait. `seal`
- * hands what is buffered to batches without waiting for them, and returns a promise that settles when every
- * row given so far is stored, which is what a checkpoint waits for: the scan goes on paging meanwhile.
- * Batches run at most `concurrency` at a time, first come first served; `add` waits while more than
- * `maxQueuedRows` rows are handed over but not stored, so memory stays bounded when storage is slower than Graph.
+ * holds 100 rows, so batches stay full however the rows arrive.
+ *
+ * Group ids are spread evenly, so all 272 buffers would fill at the same pace and go out together: long
+ * stretches with storage idle, then hundreds of batches at once, and up to 27,000 rows still waiting when the
+ * last page arrives. Two rules spread the work instead. Above `maxBufferedRows` waiting rows, the fullest
+ * buffer is sent part-filled, which staggers the buffers' levels so that they fill one after another; and
+ * whenever storage has nothing to do, the fullest buffer holding at least `idleBatchRows` rows is sent, so idle
+ * time is used and little is left for after the last page.
+ *
+ * Rows are added with the number of the Graph page they came from: `storedThrough(page)` sends the buffers
+ * holding rows of that page or earlier and returns a promise that settles when those rows are stored, which is
+ * what a checkpoint waits for while the scan goes on paging. Batches run at most `concurrency` at a time, first
+ * come first served; `add` waits while more than `maxQueuedRows` rows are handed over but not stored, so memory
+ * stays bounded when storage is slower than Graph.
  */
 export class SnapshotWriter {
   private readonly concurrency: number;
   private readonly maxQueuedRows: number;
-  private readonly buffers = new Map<string, { shard: string; actions: Upsert[] }>();
+  private readonly maxBufferedRows: number;
+  private readonly idleBatchRows: number;
+  private readonly buffers = new Map<string, PartitionBuffer>();
+  private bufferedRows = 0;
   /** Batches waiting for a slot, in order. */
   private readonly waiting: Array<() => void> = [];
   private readonly roomWaiters: Array<() => void> = [];
-  private readonly pending = new Set<Promise<void>>();
-  private unsealed: Promise<void>[] = [];
+  /** Batches sent and not yet settled. */
+  private readonly inFlight = new Set<Promise<void>>();
   private running = 0;
   private queuedRows = 0;
   private failure: unknown = null;
@@ -51,62 +72,90 @@ export class SnapshotWriter {
     options: SnapshotWriterOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 8;
-    this.maxQueuedRows = options.maxQueuedRows ?? 10_000;
+    this.maxQueuedRows = options.maxQueuedRows ?? 4_000;
+    this.maxBufferedRows = options.maxBufferedRows ?? 12_000;
+    this.idleBatchRows = options.idleBatchRows ?? 20;
   }
 
-  /** Buffers rows and sends full batches; waits only while too many rows are on their way to storage. */
-  add(groups: readonly ClassifiedGroup[]): Promise<void> {
-    return this.addEntities(groups.map(toSnapshotEntity));
+  /**
+   * Buffers rows and sends full batches; waits only while too many rows are on their way to storage. `page`
+   * numbers where the rows came from, for `storedThrough`.
+   */
+  add(groups: readonly ClassifiedGroup[], page = 0): Promise<void> {
+    return this.addEntities(groups.map(toSnapshotEntity), page);
   }
 
   /** `add` for rows already in stored form (a delta scan copying unchanged rows of its base). */
-  async addEntities(entities: readonly SnapshotEntity[]): Promise<void> {
+  async addEntities(entities: readonly SnapshotEntity[], page = 0): Promise<void> {
     for (const entity of entities) {
       const shard = snapshotShard(entity.groupId);
       const key = shard + entity.partitionKey;
       let buffer = this.buffers.get(key);
-      if (!buffer) this.buffers.set(key, (buffer = { shard, actions: [] }));
-      buffer.actions.push(['upsert', entity as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string }, 'Replace']);
-      if (buffer.actions.length === BATCH_SIZE) {
-        this.buffers.delete(key);
-        this.send(buffer.shard, buffer.actions);
-      }
+      if (!buffer) this.buffers.set(key, (buffer = { shard, rows: [], firstPage: page }));
+      buffer.rows.push(entity);
+      this.bufferedRows += 1;
+      if (buffer.rows.length === BATCH_SIZE) this.sendBuffer(key, buffer);
     }
+    while (this.bufferedRows > this.maxBufferedRows) this.sendFullest(1);
     while (this.queuedRows > this.maxQueuedRows && this.failure === null) {
       await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
     }
     if (this.failure) throw this.failure;
   }
 
+  /**
+   * Sends the buffers holding rows of pages up to `page` (partial batches included) and leaves the others to
+   * fill. The promise settles once every row of those pages is stored, and rejects if a batch failed.
+   */
+  storedThrough(page: number): { stored: Promise<void> } {
+    if (this.failure) throw this.failure;
+    for (const [key, buffer] of this.buffers) {
+      if (buffer.firstPage <= page) this.sendBuffer(key, buffer);
+    }
+    // Every batch still on its way: a superset of those holding rows of these pages.
+    const stored = Promise.all([...this.inFlight]).then(() => {
+      if (this.failure) throw this.failure;
+    });
+    return { stored };
+  }
+
   /** Sends every partial batch; the promise it returns settles once every row added so far is stored. */
   seal(): { stored: Promise<void> } {
-    if (this.failure) throw this.failure;
-    for (const { shard, actions } of this.buffers.values()) this.send(shard, actions);
-    this.buffers.clear();
-    const stored = Promise.all(this.unsealed).then(() => undefined);
-    this.unsealed = [];
-    return { stored };
+    return this.storedThrough(Number.POSITIVE_INFINITY);
   }
 
   /** Sends and waits for everything; rethrows the first failure. */
   async flush(): Promise<void> {
     if (this.failure === null) this.seal().stored.catch(() => undefined);
-    await Promise.allSettled([...this.pending]);
+    await Promise.allSettled([...this.inFlight]);
     if (this.failure) throw this.failure;
   }
 
-  private send(shard: string, actions: Upsert[]): void {
-    this.queuedRows += actions.length;
-    // An upsert batch is atomic and idempotent: retried (by the SDK) or replayed after a resume, it never
-    // leaves half a batch or a duplicate row.
+  /** Sends the fullest buffer if it holds at least `minRows` rows. */
+  private sendFullest(minRows: number): void {
+    let fullest: [string, PartitionBuffer] | null = null;
+    for (const entry of this.buffers) {
+      if (!fullest || entry[1].rows.length > fullest[1].rows.length) fullest = entry;
+    }
+    if (fullest && fullest[1].rows.length >= minRows) this.sendBuffer(...fullest);
+  }
+
+  private sendBuffer(key: string, buffer: PartitionBuffer): void {
+    this.buffers.delete(key);
+    this.bufferedRows -= buffer.rows.length;
+    this.send(buffer.shard, buffer.rows);
+  }
+
+  private send(shard: string, rows: SnapshotEntity[]): void {
+    this.queuedRows += rows.length;
     const batch = this.slot()
       .then(() => {
         if (this.failure) throw this.failure; // after a failure, batches still waiting are not sent
-        return this.tables.get(shard)!.submitTransaction(actions);
+        return storeBatch(this.tables.get(shard)!, rows);
       })
       .then(
         () => {
-          this.rowsWritten += actions.length;
+          this.rowsWritten += rows.length;
           this.batches += 1;
         },
         (error: unknown) => {
@@ -122,33 +171,59 @@ export class SnapshotWriter {
       )
       .finally(() => {
         this.running -= 1;
-        this.queuedRows -= actions.length;
+        this.queuedRows -= rows.length;
         this.wake();
       });
-    const tracked = batch.catch(() => undefined).finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
-    this.unsealed.push(batch);
+    this.inFlight.add(batch);
+    batch.then(
+      () => this.inFlight.delete(batch),
+      () => this.inFlight.delete(batch),
+    );
   }
 
-  /** Resolves when a slot is free, first come first served. */
+  /**
+   * Resolves when a slot is free, first come first served. Each batch starts in a turn of the event loop of its
+   * own, so that building transactions (a few milliseconds each) does not hold up the arrival of the next Graph
+   * page in one long stretch.
+   */
   private slot(): Promise<void> {
     if (this.running < this.concurrency) {
       this.running += 1;
-      return Promise.resolve();
+      return new Promise((resolve) => setImmediate(resolve));
     }
     return new Promise((resolve) =>
       this.waiting.push(() => {
         this.running += 1;
-        resolve();
+        setImmediate(resolve);
       }),
     );
   }
 
   private wake(): void {
     while (this.running < this.concurrency && this.waiting.length > 0) this.waiting.shift()!();
+    if (this.running === 0 && this.failure === null) this.sendFullest(this.idleBatchRows);
     if (this.queuedRows <= this.maxQueuedRows || this.failure !== null) {
       for (const resolve of this.roomWaiters.splice(0)) resolve();
     }
+  }
+}
+
+/**
+ * Stores one batch (rows of one partition) as a single transaction, which applies all of it or nothing. A scan's
+ * tables are new, so rows are inserted: inserting looks a row up once where replacing looks it up twice, which is
+ * what Azurite spends most of its time on. A row can exist already only when the batch is replayed (a resumed
+ * scan redoing pages after its checkpoint, or a retry whose first answer was lost after the batch was applied);
+ * the service then refuses the whole batch with 409 EntityAlreadyExists, and it goes again as upserts, which
+ * store the same rows however often they are replayed.
+ */
+async function storeBatch(table: TableClient, rows: readonly SnapshotEntity[]): Promise<void> {
+  const asRecord = (row: SnapshotEntity): Record<string, unknown> & { partitionKey: string; rowKey: string } =>
+    row as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string };
+  try {
+    await table.submitTransaction(rows.map((row): TransactionAction => ['create', asRecord(row)]));
+  } catch (error) {
+    if (statusOf(error) !== 409) throw error;
+    await table.submitTransaction(rows.map((row): TransactionAction => ['upsert', asRecord(row), 'Replace']));
   }
 }
 

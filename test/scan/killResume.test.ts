@@ -16,7 +16,9 @@ import { uniqueTablePrefix } from '../helpers/settings';
 import type { ClassifiedGroup } from '../../src/model';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'src', 'cli', 'main.js');
-const GROUPS = 8_000; // 9 pages of 999
+const GROUPS = 8_000;
+/** 32 pages: room for three kills, each after a checkpoint, although checkpoints trail paging by two pages. */
+const PAGE_SIZE = '250';
 
 /** Seeded, so a failure can be replayed: the seed is in the test name. */
 function random(seed: number): () => number {
@@ -49,7 +51,7 @@ describe('a scan killed with SIGKILL', () => {
     // between checkpoints; a short lease lets the next process take over soon after a kill.
     world = await startWorld({
       emulator: { groups: GROUPS, seed: 11, latencyMs: 60 },
-      env: { SCAN_CHECKPOINT_PAGES: '1', SCAN_LEASE_SECONDS: '5' },
+      env: { SCAN_CHECKPOINT_PAGES: '1', SCAN_LEASE_SECONDS: '5', GRAPH_PAGE_SIZE: PAGE_SIZE },
     });
   });
   afterAll(() => world?.close());

@@ -1,0 +1,115 @@
+/**
+ * The snapshot writer against Azurite: which part-filled batches it sends and when, what a checkpoint's
+ * `storedThrough` waits for, and replayed rows (a resumed scan) stored again instead of failing the batch.
+ */
+import { describe, expect, it } from 'vitest';
+import { SnapshotStore, type SnapshotWriterOptions } from '../../src/store/snapshotStore';
+import { createTableFactory } from '../../src/store/tableClients';
+import { snapshotPartitionKey, snapshotRowKey } from '../../src/store/keys';
+import type { SnapshotEntity } from '../../src/store/snapshotEntity';
+import { testSettings } from '../helpers/settings';
+
+const SCAN_ID = '20261126T020000Z-abc123';
+
+/** `count` rows in the partition of ids starting with `prefix` (two characters: table shard and partition). */
+function rows(prefix: string, count: number, details = 'v1'): SnapshotEntity[] {
+  return Array.from({ length: count }, (_, i) => {
+    const groupId = `${prefix}${String(i).padStart(6, '0')}-0000-4000-8000-000000000000`;
+    return { partitionKey: snapshotPartitionKey(groupId), rowKey: snapshotRowKey(groupId), groupId, bucket: 'notWrittenBack', kind: 'cloudSecurity', details };
+  });
+}
+
+async function storedIds(store: SnapshotStore): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const entity of store.readEntities(SCAN_ID)) ids.push(entity.groupId);
+  return ids.sort();
+}
+
+const idsOf = (entities: SnapshotEntity[]): string[] => entities.map((e) => e.groupId).sort();
+
+/** Waits until `check` holds (the writer works in the background), or fails after a few seconds. */
+async function eventually(check: () => Promise<boolean>): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('condition not reached within 5 s');
+}
+
+async function newWriter(options: SnapshotWriterOptions) {
+  const store = new SnapshotStore(createTableFactory(testSettings()));
+  return { store, writer: await store.createWriter(SCAN_ID, options) };
+}
+
+/** No part-filled batch goes out by itself: only the rules under test send them. */
+const quiet: SnapshotWriterOptions = { maxBufferedRows: 100_000, idleBatchRows: Number.POSITIVE_INFINITY };
+
+describe('SnapshotWriter', () => {
+  it('sends a partition as soon as it holds 100 rows and keeps smaller ones until asked', async () => {
+    const { store, writer } = await newWriter(quiet);
+    const full = rows('a1', 100);
+    const partial = rows('b2', 40);
+    await writer.addEntities([...full, ...partial], 1);
+    await writer.storedThrough(0).stored; // sends nothing: waits for what is on its way
+    expect(await storedIds(store)).toEqual(idsOf(full));
+    await writer.flush();
+    expect(await storedIds(store)).toEqual(idsOf([...full, ...partial]));
+    expect(writer.batches).toBe(2);
+  });
+
+  it('storedThrough(page) stores every row of that page and earlier, and leaves later partitions filling', async () => {
+    const { store, writer } = await newWriter(quiet);
+    const page1 = rows('c3', 30);
+    const page2 = rows('d4', 30);
+    const page2SamePartition = rows('c3', 40).slice(30); // joins page 1's partition, so it goes with it
+    await writer.addEntities(page1, 1);
+    await writer.addEntities([...page2, ...page2SamePartition], 2);
+    await writer.storedThrough(1).stored;
+    expect(await storedIds(store)).toEqual(idsOf([...page1, ...page2SamePartition]));
+    await writer.storedThrough(2).stored;
+    expect(await storedIds(store)).toEqual(idsOf([...page1, ...page2, ...page2SamePartition]));
+  });
+
+  it('sends the fullest partition part-filled when too many rows wait', async () => {
+    const { store, writer } = await newWriter({ ...quiet, maxBufferedRows: 50 });
+    const fullest = rows('e5', 30);
+    const others = [...rows('f6', 20), ...rows('07', 10)];
+    await writer.addEntities([...fullest, ...others], 1);
+    await writer.storedThrough(0).stored;
+    expect(await storedIds(store)).toEqual(idsOf(fullest));
+    await writer.flush();
+    expect(await storedIds(store)).toEqual(idsOf([...fullest, ...others]));
+  });
+
+  it('uses idle storage for the fullest partition that holds enough rows', async () => {
+    const { store, writer } = await newWriter({ maxBufferedRows: 100_000, idleBatchRows: 25 });
+    const full = rows('18', 100);
+    const enough = rows('29', 30);
+    const tooFew = rows('3a', 10);
+    await writer.addEntities([...tooFew, ...enough, ...full], 1);
+    // Once the full batch is stored, storage has nothing to do: the 30 rows go, the 10 rows wait.
+    await eventually(async () => (await storedIds(store)).length === 130);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await storedIds(store)).toEqual(idsOf([...full, ...enough]));
+    await writer.flush();
+    expect(await storedIds(store)).toEqual(idsOf([...full, ...enough, ...tooFew]));
+  });
+
+  it('stores replayed rows again (a resumed scan redoing pages) instead of failing their batch', async () => {
+    const settings = testSettings();
+    const store = new SnapshotStore(createTableFactory(settings));
+    const first = await store.createWriter(SCAN_ID, quiet);
+    await first.addEntities([...rows('4b', 100), ...rows('5c', 10)], 1);
+    await first.flush();
+
+    // A second process resumes: some rows are new, some exist already (with older content).
+    const resumed = await store.createWriter(SCAN_ID, quiet);
+    const replayed = [...rows('4b', 100, 'v2'), ...rows('5c', 20, 'v2')];
+    await resumed.addEntities(replayed, 1);
+    await resumed.flush();
+    const stored = new Map<string, string>();
+    for await (const entity of store.readEntities(SCAN_ID)) stored.set(entity.groupId, entity.details);
+    expect([...stored.keys()].sort()).toEqual(idsOf(replayed));
+    expect(new Set(stored.values())).toEqual(new Set(['v2']));
+  });
+});
