@@ -14,7 +14,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { startAzurite } from '../src/localhost/azurite';
@@ -44,6 +44,18 @@ async function startEmulatorProcess(port: number, groups: number, extraArgs: str
   return child;
 }
 
+/** CPU time (user + system) a process has used so far, from /proc on Linux; null elsewhere. */
+function processCpuMs(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+  } catch {
+    return null;
+  }
+}
+
+const seconds = (ms: number | null): string => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
+
 async function workload(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Record<string, any>> {
   const { stdout } = await run(process.execPath, [join(__dirname, 'workload.js'), ...args], { env, maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, any>;
@@ -63,6 +75,8 @@ async function control(emulatorUrl: string, method: 'GET' | 'POST', action: stri
 interface World {
   env: NodeJS.ProcessEnv;
   emulatorUrl: string;
+  /** CPU used so far by Azurite and the emulator, to tell how busy the machine was during a workload. */
+  cpuMs(): { azurite: number | null; emulator: number | null };
 }
 
 /** Azurite and an emulator process of `groups` groups for one part, stopped when `body` ends. */
@@ -85,7 +99,8 @@ async function withWorld(
       TABLE_PREFIX: setup.prefix,
       ...setup.env,
     };
-    await body({ env, emulatorUrl });
+    const emulatorPid = emulator.pid;
+    await body({ env, emulatorUrl, cpuMs: () => ({ azurite: processCpuMs(azurite.pid), emulator: processCpuMs(emulatorPid) }) });
   } finally {
     if (emulator) await stopChild(emulator);
     await azurite.stop();
@@ -94,14 +109,16 @@ async function withWorld(
 
 async function standardPart(): Promise<void> {
   // Delta off: the second scan must read the whole tenant again for the diff and report to compare with.
-  await withWorld({ groups: GROUPS, prefix: 'benchstd', env: { DELTA_ENABLED: 'false' } }, async ({ env }) => {
+  await withWorld({ groups: GROUPS, prefix: 'benchstd', env: { DELTA_ENABLED: 'false' } }, async ({ env, cpuMs }) => {
     const dir = mkdtempSync(join(tmpdir(), 'wbw-bench-'));
     console.log(`Benchmark: ${GROUPS} emulated groups, ${LATENCY} ms per Graph request, Azurite in memory.`);
     const paging = await workload(env, 'paging');
+    const before = cpuMs();
     const scan1 = await workload(env, 'scan');
     const floorMs = scan1.pages * LATENCY;
     console.log(`scan:   ${scan1.ms} ms for ${scan1.groups} groups in ${scan1.pages} pages; paging floor ${floorMs} ms; ratio ${(scan1.ms / floorMs).toFixed(2)} (target <= 1.2); peak RSS ${scan1.maxRssMb} MB (target < 300)`);
     console.log(`        paging alone (same client, nothing stored): ${paging.ms} ms, ratio ${(paging.ms / floorMs).toFixed(2)} to the floor; the scan takes ${(scan1.ms / paging.ms).toFixed(2)} times that`);
+    console.log(`        ${cpuLine(scan1, before, cpuMs())}`);
     const scan2 = await workload(env, 'scan');
     const read = await workload(env, 'read', scan1.scanId, scan2.scanId);
     const diff = await workload(env, 'diff', scan1.scanId, scan2.scanId);
@@ -112,17 +129,25 @@ async function standardPart(): Promise<void> {
   });
 }
 
+/** CPU each process used during a scan: on a small machine the scanner, Azurite and the emulator share the cores. */
+function cpuLine(scan: Record<string, any>, before: ReturnType<World['cpuMs']>, after: ReturnType<World['cpuMs']>): string {
+  const spent = (key: 'azurite' | 'emulator'): number | null => (before[key] === null || after[key] === null ? null : after[key]! - before[key]!);
+  return `CPU during the scan: scanner ${seconds(scan.cpuMs)}, Azurite ${seconds(spent('azurite'))}, emulator ${seconds(spent('emulator'))} (${scan.ms} ms of wall time)`;
+}
+
 const thousands = (n: number): string => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 async function largePart(): Promise<void> {
   const setup = { groups: LARGE_GROUPS, prefix: 'benchlarge', emulatorArgs: ['--delta-page-size', String(DELTA_PAGE)], env: { DELTA_ENABLED: 'true' } };
-  await withWorld(setup, async ({ env, emulatorUrl }) => {
+  await withWorld(setup, async ({ env, emulatorUrl, cpuMs }) => {
     console.log(`Benchmark (large): ${LARGE_GROUPS} emulated groups, ${LATENCY} ms per Graph request, delta on, Azurite in memory.`);
+    const before = cpuMs();
     const full = await workload(env, 'scan');
     if (full.mode !== 'full') throw new Error(`The first scan of the large part ran as a ${full.mode} scan, not a full scan.`);
     const floorMs = full.pages * LATENCY;
     console.log(`scan ${thousands(LARGE_GROUPS)}: ${full.ms} ms for ${full.groups} groups in ${full.pages} pages; paging floor ${floorMs} ms; ratio ${(full.ms / floorMs).toFixed(2)} (target <= 1.2); peak RSS ${full.maxRssMb} MB (target < 300)`);
 
+    console.log(`        ${cpuLine(full, before, cpuMs())}`);
     const churn = (await control(emulatorUrl, 'POST', 'tenant/churn', { fraction: 0.01, seed: 1 }))!;
     await control(emulatorUrl, 'POST', 'reset-stats');
     const delta = await workload(env, 'scan');

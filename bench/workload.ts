@@ -100,7 +100,13 @@ async function main(): Promise<Record<string, unknown>> {
     default:
       throw new Error(`unknown workload ${workload}`);
   }
-  return { workload, ms: Math.round(performance.now() - started), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), ...extra };
+  return { workload, ms: Math.round(performance.now() - started), maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuMs: cpuMs(), ...extra };
+}
+
+/** CPU time of this process (user + system), for telling where a workload's time goes. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return Math.round((user + system) / 1000);
 }
 
 main().then(
