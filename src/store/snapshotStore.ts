@@ -3,13 +3,14 @@
  * Table Storage transactions (at most 100 entities of one partition) across pages, with bounded concurrency;
  * reading streams rows in snapshotSortKey order so two scans can be merged without holding either.
  */
-import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { odata, type TableClient } from '@azure/data-tables';
 import type { Bucket, ClassifiedGroup, GroupKind } from '../model';
 import { WritebackWatchError } from '../errors';
 import { statusOf, type TableFactory } from './tableClients';
 import { snapshotShardTableName } from './scanIds';
 import { SNAPSHOT_SHARDS, snapshotAddress, snapshotShard } from './keys';
 import { fromSnapshotEntity, snapshotEntityOf, toSnapshotEntity, type SnapshotEntity } from './snapshotEntity';
+import { submitStringBatch } from './tableTransaction';
 
 export const BATCH_SIZE = 100;
 
@@ -217,13 +218,11 @@ export class SnapshotWriter {
  * store the same rows however often they are replayed.
  */
 async function storeBatch(table: TableClient, rows: readonly SnapshotEntity[]): Promise<void> {
-  const asRecord = (row: SnapshotEntity): Record<string, unknown> & { partitionKey: string; rowKey: string } =>
-    row as unknown as Record<string, unknown> & { partitionKey: string; rowKey: string };
   try {
-    await table.submitTransaction(rows.map((row): TransactionAction => ['create', asRecord(row)]));
+    await submitStringBatch(table, 'create', rows);
   } catch (error) {
     if (statusOf(error) !== 409) throw error;
-    await table.submitTransaction(rows.map((row): TransactionAction => ['upsert', asRecord(row), 'Replace']));
+    await submitStringBatch(table, 'upsertReplace', rows);
   }
 }
 
