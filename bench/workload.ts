@@ -52,8 +52,9 @@ async function main(): Promise<Record<string, unknown>> {
     }
     case 'read': {
       let rows = 0;
-      const left = services.snapshots.readGroups(a!)[Symbol.asyncIterator]();
-      const right = services.snapshots.readGroups(b!)[Symbol.asyncIterator]();
+      const [from, to] = await Promise.all([services.scans.require(tenantId, a!), services.scans.require(tenantId, b!)]);
+      const left = services.snapshots.readGroups(from)[Symbol.asyncIterator]();
+      const right = services.snapshots.readGroups(to)[Symbol.asyncIterator]();
       // Both at once, as the diff reads them.
       for (;;) {
         const [x, y] = await Promise.all([left.next(), right.next()]);
@@ -65,7 +66,7 @@ async function main(): Promise<Record<string, unknown>> {
     }
     case 'report': {
       const scan = await services.scans.require(tenantId, a!);
-      const { rows, findingRows: findingRowCount } = await writeScanReport(createWriteStream(b!), { scan, groups: () => services.snapshots.readGroups(scan.id) });
+      const { rows, findingRows: findingRowCount } = await writeScanReport(createWriteStream(b!), { scan, groups: () => services.snapshots.readGroups(scan) });
       extra = { rows, findingRows: findingRowCount };
       break;
     }
@@ -84,7 +85,7 @@ async function main(): Promise<Record<string, unknown>> {
       const groupsSheet = workbook.addWorksheet('Groups');
       const findings: ReportCell[][] = [];
       let rows = 0;
-      for await (const group of services.snapshots.readGroups(a!)) {
+      for await (const group of services.snapshots.readGroups(await services.scans.require(tenantId, a!))) {
         write(groupsSheet, groupRow(group, link));
         findings.push(...findingRows(group));
         rows += 1;

@@ -46,7 +46,7 @@ export async function getGroupHistory(services: Services, request: ApiRequest): 
   const history: unknown[] = [];
   let seen = false;
   for await (const scan of services.scans.list(services.settings.tenantId, { status: 'complete', top })) {
-    const group = await services.snapshots.readGroup(scan.id, groupId);
+    const group = await services.snapshots.readGroup(scan, groupId);
     seen ||= group !== null;
     history.push({ scanId: scan.id, scanStartedAt: scan.startedAt.toISOString(), present: group !== null, group });
   }

@@ -54,7 +54,7 @@ export async function listScanGroups(services: Services, request: ApiRequest): P
   const bucket = enumParam(request.query, 'bucket', BUCKETS);
   const kind = enumParam(request.query, 'kind', GROUP_KINDS);
   const format = enumParam(request.query, 'format', ['jsonl', 'json'] as const) ?? 'jsonl';
-  const groups = services.snapshots.readGroups(scan.id, { bucket, kind });
+  const groups = services.snapshots.readGroups(scan, { bucket, kind });
   if (format === 'jsonl') {
     return {
       status: 200,
@@ -86,7 +86,7 @@ async function* jsonArray(scan: StoredScan, items: AsyncIterable<unknown>): Asyn
 export async function getScanReport(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, request.params.scanId));
   const out = new PassThrough();
-  writeScanReport(out, { scan, groups: () => services.snapshots.readGroups(scan.id) }).catch((error: unknown) => {
+  writeScanReport(out, { scan, groups: () => services.snapshots.readGroups(scan) }).catch((error: unknown) => {
     services.log.error(`Scan report for ${scan.id} failed while streaming: ${String(error)}`);
     out.destroy(error as Error);
   });

@@ -76,7 +76,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     console.log(formatScanSummary(first));
 
     console.log('\n2. An admin changes the tenant:');
-    const changes = await pickDemoChanges(services.snapshots.readGroups(first.id));
+    const changes = await pickDemoChanges(services.snapshots.readGroups(first));
     // Announce one change before making it: its alert is suppressed and the diff shows it as approved.
     const approved = changes.find((c) => c.group.reason === 'securityDefaultOff');
     if (approved && alerts.approve) {
@@ -97,7 +97,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
 
     const scanReport = join(folder, scanReportFileName(second.id));
     const diffReport = join(folder, diffReportFileName(first.id, second.id));
-    await writeScanReport(createWriteStream(scanReport), { scan: second, groups: () => services.snapshots.readGroups(second.id) });
+    await writeScanReport(createWriteStream(scanReport), { scan: second, groups: () => services.snapshots.readGroups(second) });
     await writeDiffReport(createWriteStream(diffReport), { summary, changes: () => markApprovals(services, diff.changes()) });
     console.log(`\n4. Reports written to ${folder}:\n   ${scanReport}\n   ${diffReport}`);
     await alerts.close();

@@ -41,7 +41,7 @@ export async function reportCommand(argv: string[], services: Services): Promise
   const { values } = parseArgs({ args: argv, options: { scan: { type: 'string', default: 'latest' }, out: { type: 'string' } } });
   if (!values.out) throw new WritebackWatchError('InvalidInput', 'report needs --out FILE (an .xlsx path).');
   const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, values.scan));
-  const { rows } = await writeScanReport(createWriteStream(values.out), { scan, groups: () => services.snapshots.readGroups(scan.id) });
+  const { rows } = await writeScanReport(createWriteStream(values.out), { scan, groups: () => services.snapshots.readGroups(scan) });
   console.error(`Wrote ${rows} groups of scan ${scan.id} to ${values.out}.`);
   return 0;
 }

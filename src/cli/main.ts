@@ -55,7 +55,7 @@ async function exportCommand(argv: string[]): Promise<number> {
   const services = await servicesFromEnvironment();
   const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, values.scan));
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  for await (const group of services.snapshots.readGroups(scan.id)) {
+  for await (const group of services.snapshots.readGroups(scan)) {
     if (!out.write(`${JSON.stringify(group)}\n`)) await once(out, 'drain');
   }
   if (values.out) {

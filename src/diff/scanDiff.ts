@@ -40,7 +40,7 @@ export async function openScanDiff(
   if (from.startedAt.getTime() > to.startedAt.getTime()) {
     throw new WritebackWatchError('InvalidInput', `"from" (${from.id}) is newer than "to" (${to.id}); swap them.`);
   }
-  const changes = (): AsyncGenerator<GroupChange> => diffSnapshots(stores.snapshots.readGroups(from.id), stores.snapshots.readGroups(to.id));
+  const changes = (): AsyncGenerator<GroupChange> => diffSnapshots(stores.snapshots.readGroups(from), stores.snapshots.readGroups(to));
   return {
     from,
     to,

@@ -104,7 +104,7 @@ async function completeGroups(deps: ScanDependencies, base: StoredScan, changes:
   for (const [key, group] of changes.changed) {
     const missing = GROUP_SELECT.filter((name) => !(name in group));
     if (missing.length === 0) continue;
-    const before = await deps.snapshots.readGroup(base.id, group.id);
+    const before = await deps.snapshots.readGroup(base, group.id);
     const partial = before
       ? missing.some((name) => BASE_HAD_VALUE[name](before))
       : missing.some((name) => REQUIRED_GROUP_PROPERTIES.includes(name));
@@ -149,7 +149,7 @@ export async function runDeltaScan(
     return push(toSnapshotEntity(group));
   };
   try {
-    for await (const row of deps.snapshots.readEntities(base.id)) {
+    for await (const row of deps.snapshots.readEntities(base)) {
       const key = keyOf(row.groupId);
       const removed = changes.removed.has(key);
       const update = classified.get(key);

@@ -198,11 +198,13 @@ async function scanPages(
       const classified = await classifyGroups(deps, page.groups);
       for (const group of classified) addToCounts(counts, group);
       pages += 1;
+      // Decided by the rows before this page, so a resumed scan puts a replayed page where it went before.
+      const segment = snapshots.segmentAfter(rows);
       rows += classified.length;
       // Renewed in time whatever SCAN_CHECKPOINT_PAGES is, and checked before writing: an instance that stalled
       // past its lease learns here that another one took the scan over, before it writes a row.
       await renewLeaseIfDue(deps, lease, scan, now);
-      await writer.add(classified, pages);
+      await writer.add(classified, pages, segment);
       if (!page.nextLink) break; // the end: flushed and marked complete below
       paused = settings.scan.timeBudgetMs > 0 && now().getTime() - invocationStart >= settings.scan.timeBudgetMs;
       if (pages % settings.scan.checkpointPages !== 0 && !paused) continue;
@@ -217,6 +219,7 @@ async function scanPages(
       checkpoints = Promise.all([checkpoints, stored]).then(async () => {
         scan.checkpoint = checkpoint;
         scan.pages = checkpoint.pages;
+        scan.snapshotSegments = Math.max(scan.snapshotSegments, writer.segments);
         scan.retries = retries();
         await lease.renew(scan.id);
         await scans.save(scan);
@@ -234,6 +237,7 @@ async function scanPages(
   await checkpoints;
   scan.retries = retries();
   scan.pages = pages;
+  scan.snapshotSegments = Math.max(scan.snapshotSegments, writer.segments);
   if (paused) {
     log.info(`Scan ${scan.id} paused after page ${pages}: SCAN_TIME_BUDGET_SECONDS reached; the next invocation resumes it.`);
     logSummary(deps, scan, 'paused', counts, invocationStart, now, null);

@@ -54,8 +54,11 @@ export function snapshotTableName(scanId: string): string {
   return `snap${assertScanId(scanId).replace(/[TZ-]/g, '')}`;
 }
 
-/** Name of the table that holds one shard (see keys.ts) of a scan's snapshot rows. */
-export function snapshotShardTableName(scanId: string, shard: string): string {
-  return snapshotTableName(scanId) + shard;
+/**
+ * Name of the table that holds one shard (see keys.ts) of one segment of a scan's snapshot rows. Segment 0 keeps
+ * the names scans had before segments existed.
+ */
+export function snapshotShardTableName(scanId: string, shard: string, segment = 0): string {
+  return snapshotTableName(scanId) + (segment === 0 ? shard : `s${segment}${shard}`);
 }
 

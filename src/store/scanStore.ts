@@ -32,6 +32,8 @@ export interface StoredScan extends ScanRecord {
   deltaLinkAt: Date | null;
   /** Start of the last full scan this snapshot descends from (itself, for a full scan). */
   fullScanAt: Date | null;
+  /** Segments holding the snapshot rows (see snapshotStore.ts): 1 below 50,000 groups and for older scans. */
+  snapshotSegments: number;
   /** Optimistic concurrency: the record's ETag when read or last written by this process. */
   etag?: string | null;
   /** Counts saves, so a save whose answer was lost can recognise itself. */
@@ -64,6 +66,7 @@ interface ScanEntity {
   fullScanAt?: Date;
   revision?: number;
   writerId?: string;
+  snapshotSegments?: number;
 }
 
 /** What decides a new scan; everything else starts empty. */
@@ -84,6 +87,7 @@ export function newScanRecord(init: NewScan): StoredScan {
     resumes: 0,
     deltaLink: null,
     deltaLinkAt: null,
+    snapshotSegments: 1,
   };
 }
 
@@ -210,6 +214,7 @@ function toEntity(scan: StoredScan): ScanEntity {
     pages: scan.pages,
     retries: scan.retries,
     resumes: scan.resumes,
+    snapshotSegments: scan.snapshotSegments,
   };
   entity.mode = scan.mode;
   if (scan.baseScanId) entity.baseScanId = scan.baseScanId;
@@ -252,6 +257,7 @@ function fromEntity(entity: TableEntityResult<ScanEntity>): StoredScan {
     fullScanAt: date(entity.fullScanAt),
     etag: entity.etag ?? null,
     revision: Number(entity.revision ?? 0),
+    snapshotSegments: Number(entity.snapshotSegments ?? 1),
     checkpoint:
       entity.checkpointCounts !== undefined
         ? {

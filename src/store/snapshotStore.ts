@@ -2,17 +2,41 @@
  * Snapshot rows of one scan, in tables of their own (see keys.ts for the layout and why). Writing fills
  * Table Storage transactions (at most 100 entities of one partition) across pages, with bounded concurrency;
  * reading streams rows in snapshotSortKey order so two scans can be merged without holding either.
+ *
+ * A full scan stores its rows in segments: the groups Graph lists first go to segment 0, the next
+ * SEGMENT_ROWS to segment 1, and so on, each segment a set of 17 tables of its own. A partition then grows to
+ * SEGMENT_ROWS / 256 rows however large the tenant is, instead of 2,000 at 500,000 groups: Azurite finds a row
+ * (to refuse a duplicate) by scanning the row's whole partition, so its cost per row grew with the tenant and
+ * set the pace of a large scan. Azure does not care, and reading pays little: the segments of a shard are read
+ * side by side and merged, which keeps the order the diff relies on. Tenants under SEGMENT_ROWS groups have one
+ * segment, exactly the tables scans had before segments existed.
  */
 import { odata, type TableClient } from '@azure/data-tables';
 import type { Bucket, ClassifiedGroup, GroupKind } from '../model';
 import { WritebackWatchError } from '../errors';
 import { statusOf, type TableFactory } from './tableClients';
-import { snapshotShardTableName } from './scanIds';
+import { snapshotShardTableName, snapshotTableName } from './scanIds';
 import { SNAPSHOT_SHARDS, snapshotAddress, snapshotShard } from './keys';
 import { fromSnapshotEntity, snapshotEntityOf, toSnapshotEntity, type SnapshotEntity } from './snapshotEntity';
 import { submitStringBatch } from './tableTransaction';
 
 export const BATCH_SIZE = 100;
+/** Groups per segment, in the order Graph lists them. */
+export const SEGMENT_ROWS = 50_000;
+
+export interface SnapshotStoreOptions {
+  /** Groups per segment (SEGMENT_ROWS); smaller only to exercise several segments with a small tenant. */
+  segmentRows?: number;
+}
+
+/** Where a scan's snapshot rows are: its id and how many segments it used (StoredScan has both). */
+export interface SnapshotRef {
+  id: string;
+  snapshotSegments: number;
+}
+
+/** The tables of one segment, by shard. */
+type SegmentTables = ReadonlyMap<string, TableClient>;
 
 export interface SnapshotWriterOptions {
   /** Batches in flight at once. */
@@ -26,6 +50,7 @@ export interface SnapshotWriterOptions {
 }
 
 interface PartitionBuffer {
+  segment: number;
   shard: string;
   rows: SnapshotEntity[];
   /** The page of the oldest row waiting here. */
@@ -43,7 +68,8 @@ interface PartitionBuffer {
  * whenever storage has nothing to do, the fullest buffer holding at least `idleBatchRows` rows is sent, so idle
  * time is used and little is left for after the last page.
  *
- * Rows are added with the number of the Graph page they came from: `storedThrough(page)` sends the buffers
+ * Rows are added with the number of the Graph page they came from and the segment they belong to (a buffer per
+ * segment and partition; a segment's tables are created when its first rows arrive). `storedThrough(page)` sends the buffers
  * holding rows of that page or earlier and returns a promise that settles when those rows are stored, which is
  * what a checkpoint waits for while the scan goes on paging. Batches run at most `concurrency` at a time, first
  * come first served; `add` waits while more than `maxQueuedRows` rows are handed over but not stored, so memory
@@ -66,10 +92,12 @@ export class SnapshotWriter {
   private failure: unknown = null;
   rowsWritten = 0;
   batches = 0;
+  /** Segments rows were added to so far: the highest segment number plus one, at least 1. */
+  segments = 1;
 
   constructor(
     private readonly scanId: string,
-    private readonly tables: ReadonlyMap<string, TableClient>,
+    private readonly tables: (segment: number) => Promise<SegmentTables>,
     options: SnapshotWriterOptions = {},
   ) {
     this.concurrency = options.concurrency ?? 8;
@@ -80,19 +108,21 @@ export class SnapshotWriter {
 
   /**
    * Buffers rows and sends full batches; waits only while too many rows are on their way to storage. `page`
-   * numbers where the rows came from, for `storedThrough`.
+   * numbers where the rows came from, for `storedThrough`; `segment` is where they are stored.
    */
-  add(groups: readonly ClassifiedGroup[], page = 0): Promise<void> {
-    return this.addEntities(groups.map(toSnapshotEntity), page);
+  add(groups: readonly ClassifiedGroup[], page = 0, segment = 0): Promise<void> {
+    return this.addEntities(groups.map(toSnapshotEntity), page, segment);
   }
 
   /** `add` for rows already in stored form (a delta scan copying unchanged rows of its base). */
-  async addEntities(entities: readonly SnapshotEntity[], page = 0): Promise<void> {
+  async addEntities(entities: readonly SnapshotEntity[], page = 0, segment = 0): Promise<void> {
+    if (!Number.isInteger(segment) || segment < 0) throw new RangeError(`Snapshot segment must be a whole number from 0, got ${segment}.`);
+    this.segments = Math.max(this.segments, segment + 1);
     for (const entity of entities) {
       const shard = snapshotShard(entity.groupId);
-      const key = shard + entity.partitionKey;
+      const key = `${segment}/${shard}${entity.partitionKey}`;
       let buffer = this.buffers.get(key);
-      if (!buffer) this.buffers.set(key, (buffer = { shard, rows: [], firstPage: page }));
+      if (!buffer) this.buffers.set(key, (buffer = { segment, shard, rows: [], firstPage: page }));
       buffer.rows.push(entity);
       this.bufferedRows += 1;
       if (buffer.rows.length === BATCH_SIZE) this.sendBuffer(key, buffer);
@@ -144,15 +174,15 @@ export class SnapshotWriter {
   private sendBuffer(key: string, buffer: PartitionBuffer): void {
     this.buffers.delete(key);
     this.bufferedRows -= buffer.rows.length;
-    this.send(buffer.shard, buffer.rows);
+    this.send(buffer);
   }
 
-  private send(shard: string, rows: SnapshotEntity[]): void {
+  private send({ segment, shard, rows }: PartitionBuffer): void {
     this.queuedRows += rows.length;
     const batch = this.slot()
-      .then(() => {
+      .then(async () => {
         if (this.failure) throw this.failure; // after a failure, batches still waiting are not sent
-        return storeBatch(this.tables.get(shard)!, rows);
+        return storeBatch((await this.tables(segment)).get(shard)!, rows);
       })
       .then(
         () => {
@@ -234,59 +264,145 @@ export interface SnapshotQuery {
 const isNotFound = (error: unknown): boolean => statusOf(error) === 404;
 
 export class SnapshotStore {
-  constructor(private readonly tables: TableFactory) {}
+  readonly segmentRows: number;
 
-  /** Creates the scan's tables (all of them, so a complete scan always has every shard) and a writer. */
+  constructor(
+    private readonly tables: TableFactory,
+    options: SnapshotStoreOptions = {},
+  ) {
+    this.segmentRows = options.segmentRows ?? SEGMENT_ROWS;
+    if (!Number.isInteger(this.segmentRows) || this.segmentRows < 1) throw new RangeError(`segmentRows must be a whole number from 1, got ${this.segmentRows}.`);
+  }
+
+  /** The segment for a page of a full scan, from the number of rows listed before it: the same on a resume. */
+  segmentAfter(rowsBefore: number): number {
+    return Math.floor(rowsBefore / this.segmentRows);
+  }
+
+  /**
+   * Creates a writer for the scan, and segment 0's tables at once: every scan has them, even one of no groups,
+   * and a storage problem shows before paging starts. Later segments' tables are created as their rows arrive,
+   * all 17 at once (and those of any segment below not created yet), so each segment a scan used has every shard.
+   */
   async createWriter(scanId: string, options?: SnapshotWriterOptions): Promise<SnapshotWriter> {
+    const segments = new Map<number, Promise<SegmentTables>>();
+    const tablesOf = (segment: number): Promise<SegmentTables> => {
+      let tables = segments.get(segment);
+      if (!tables) {
+        // Every segment below exists too, so a scan's segment count always names tables that exist.
+        const below = segment > 0 ? tablesOf(segment - 1) : Promise.resolve(null);
+        tables = below.then(() => this.createSegmentTables(scanId, segment));
+        tables.catch(() => segments.delete(segment)); // the next batch tries again
+        segments.set(segment, tables);
+      }
+      return tables;
+    };
+    await tablesOf(0);
+    return new SnapshotWriter(scanId, tablesOf, options);
+  }
+
+  private async createSegmentTables(scanId: string, segment: number): Promise<SegmentTables> {
     const clients = await Promise.all(
-      SNAPSHOT_SHARDS.map(async (shard) => [shard, await this.tables.ensureTable(snapshotShardTableName(scanId, shard))] as const),
+      SNAPSHOT_SHARDS.map(async (shard) => [shard, await this.tables.ensureTable(snapshotShardTableName(scanId, shard, segment))] as const),
     );
-    return new SnapshotWriter(scanId, new Map(clients), options);
+    return new Map(clients);
   }
 
   /** Every row of a scan in snapshotSortKey order: shard by shard, each ordered by PartitionKey, then RowKey. */
-  async *readGroups(scanId: string, query: SnapshotQuery = {}): AsyncGenerator<ClassifiedGroup> {
-    for await (const entity of this.readEntities(scanId, query)) yield fromSnapshotEntity(entity as unknown as Record<string, unknown>);
+  async *readGroups(scan: SnapshotRef, query: SnapshotQuery = {}): AsyncGenerator<ClassifiedGroup> {
+    for await (const entity of this.readEntities(scan, query)) yield fromSnapshotEntity(entity as unknown as Record<string, unknown>);
   }
 
   /** `readGroups` in stored form, for copying rows without decoding them. */
-  async *readEntities(scanId: string, query: SnapshotQuery = {}): AsyncGenerator<SnapshotEntity> {
+  async *readEntities(scan: SnapshotRef, query: SnapshotQuery = {}): AsyncGenerator<SnapshotEntity> {
     const filters: string[] = [];
     if (query.bucket) filters.push(odata`bucket eq ${query.bucket}`);
     if (query.kind) filters.push(odata`kind eq ${query.kind}`);
     const queryOptions = filters.length ? { filter: filters.join(' and ') } : undefined;
+    const segments = segmentsOf(scan);
     for (const shard of SNAPSHOT_SHARDS) {
-      const table = this.tables.table(snapshotShardTableName(scanId, shard));
-      try {
-        for await (const entity of table.listEntities<SnapshotEntity>({ queryOptions })) {
-          yield snapshotEntityOf(entity as unknown as Record<string, unknown>);
-        }
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        throw new WritebackWatchError('NotFound', `The rows of scan ${scanId} are gone (table ${table.tableName} is missing); retention may have deleted the scan. List the scans that remain with GET /api/scans.`, undefined, { cause: error });
-      }
+      const streams = segments.map((segment) => this.readTable(scan.id, snapshotShardTableName(scan.id, shard, segment), queryOptions));
+      yield* streams.length === 1 ? streams[0]! : mergeSegments(streams);
     }
   }
 
-  async readGroup(scanId: string, groupId: string): Promise<ClassifiedGroup | null> {
-    const { shard, partitionKey, rowKey } = snapshotAddress(groupId);
+  private async *readTable(scanId: string, name: string, queryOptions: { filter: string } | undefined): AsyncGenerator<SnapshotEntity> {
+    const table = this.tables.table(name);
     try {
-      const entity = await this.tables.table(snapshotShardTableName(scanId, shard)).getEntity(partitionKey, rowKey);
-      return fromSnapshotEntity(entity);
+      for await (const entity of table.listEntities<SnapshotEntity>({ queryOptions })) {
+        yield snapshotEntityOf(entity as unknown as Record<string, unknown>);
+      }
     } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
+      if (!isNotFound(error)) throw error;
+      throw new WritebackWatchError('NotFound', `The rows of scan ${scanId} are gone (table ${table.tableName} is missing); retention may have deleted the scan. List the scans that remain with GET /api/scans.`, undefined, { cause: error });
     }
   }
 
-  /** Retention: one DeleteTable call per shard removes a whole scan, however many rows it has. */
+  /** One group's row; looked up in every segment at once, the last one holding it wins (as in `readEntities`). */
+  async readGroup(scan: SnapshotRef, groupId: string): Promise<ClassifiedGroup | null> {
+    const { shard, partitionKey, rowKey } = snapshotAddress(groupId);
+    const found = await Promise.all(
+      segmentsOf(scan).map(async (segment) => {
+        try {
+          return await this.tables.table(snapshotShardTableName(scan.id, shard, segment)).getEntity(partitionKey, rowKey);
+        } catch (error) {
+          if (isNotFound(error)) return null;
+          throw error;
+        }
+      }),
+    );
+    const entity = found.reverse().find((row) => row !== null);
+    return entity ? fromSnapshotEntity(entity) : null;
+  }
+
+  /**
+   * Retention: one DeleteTable call per table removes a whole scan, however many rows it has. The tables are
+   * listed rather than named from the record, so that a segment a failed scan created before it could record it
+   * goes too; segment 0 goes first, so a deletion cut short leaves a scan that reads as gone, never one short of rows.
+   */
   async deleteSnapshot(scanId: string): Promise<void> {
-    for (const shard of SNAPSHOT_SHARDS) {
+    const names: string[] = [];
+    for await (const name of this.tables.listTables(snapshotTableName(scanId))) names.push(name);
+    names.sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0));
+    for (const name of names) {
       try {
-        await this.tables.deleteTable(snapshotShardTableName(scanId, shard));
+        await this.tables.deleteTable(name);
       } catch (error) {
         if (!isNotFound(error)) throw error;
       }
     }
+  }
+}
+
+/** Segment numbers of a scan; scans stored before segments existed have one. */
+function segmentsOf(scan: SnapshotRef): number[] {
+  const count = Math.max(1, scan.snapshotSegments);
+  return Array.from({ length: count }, (_, segment) => segment);
+}
+
+const compareRows = (a: SnapshotEntity, b: SnapshotEntity): number =>
+  a.partitionKey < b.partitionKey ? -1 : a.partitionKey > b.partitionKey ? 1 : a.rowKey < b.rowKey ? -1 : a.rowKey > b.rowKey ? 1 : 0;
+
+/**
+ * Merges one shard's segments, each in (PartitionKey, RowKey) order, into that order. A group Graph listed in
+ * two segments' pages is one row: the later segment's, as a later page would have replaced it in one table.
+ */
+async function* mergeSegments(streams: readonly AsyncGenerator<SnapshotEntity>[]): AsyncGenerator<SnapshotEntity> {
+  try {
+    const heads = await Promise.all(streams.map((stream) => stream.next()));
+    for (;;) {
+      let pick = -1;
+      for (let i = 0; i < heads.length; i += 1) {
+        if (!heads[i]!.done && (pick < 0 || compareRows(heads[i]!.value as SnapshotEntity, heads[pick]!.value as SnapshotEntity) <= 0)) pick = i;
+      }
+      if (pick < 0) return;
+      const row = heads[pick]!.value as SnapshotEntity;
+      yield row;
+      for (let i = 0; i < heads.length; i += 1) {
+        if (!heads[i]!.done && compareRows(heads[i]!.value as SnapshotEntity, row) === 0) heads[i] = await streams[i]!.next();
+      }
+    }
+  } finally {
+    await Promise.all(streams.map((stream) => stream.return(undefined)));
   }
 }

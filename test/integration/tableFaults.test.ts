@@ -79,8 +79,8 @@ describe('Table Storage faults while a scan writes its snapshot', () => {
 
     const groups = world.emulator.tenant.allGroups();
     const expected: ClassifiedGroup[] = [...groups].map((g) => classifyGroup(g)).sort((a, b) => compareSnapshotOrder(a.id, b.id));
-    const cleanRows = await collect(direct.snapshots.readGroups(clean.scan.id));
-    const faultedRows = await collect(direct.snapshots.readGroups(faulted.scan.id));
+    const cleanRows = await collect(direct.snapshots.readGroups(clean.scan));
+    const faultedRows = await collect(direct.snapshots.readGroups(faulted.scan));
     expect(faultedRows.length).toBe(2500);
     expect(new Set(faultedRows.map((g) => g.id)).size).toBe(2500);
     expect(faultedRows).toEqual(cleanRows);

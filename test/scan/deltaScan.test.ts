@@ -21,7 +21,7 @@ afterEach(async () => {
 
 async function rows(services: Services, scanId: string): Promise<ClassifiedGroup[]> {
   const out: ClassifiedGroup[] = [];
-  for await (const group of services.snapshots.readGroups(scanId)) out.push(group);
+  for await (const group of services.snapshots.readGroups(await services.scans.require(services.settings.tenantId, scanId))) out.push(group);
   return out;
 }
 

@@ -31,7 +31,7 @@ function random(seed: number): () => number {
 
 async function snapshotOf(services: Services, scanId: string): Promise<ClassifiedGroup[]> {
   const rows: ClassifiedGroup[] = [];
-  for await (const group of services.snapshots.readGroups(scanId)) rows.push(group);
+  for await (const group of services.snapshots.readGroups(await services.scans.require(services.settings.tenantId, scanId))) rows.push(group);
   return rows;
 }
 

@@ -3,6 +3,8 @@ import { classifyGroup } from '../../src/classify/classifyGroup';
 import { addToCounts, emptyCounts } from '../../src/classify/counts';
 import { compareSnapshotOrder } from '../../src/store/keys';
 import { runScan } from '../../src/scan/runScan';
+import { SnapshotStore } from '../../src/store/snapshotStore';
+import { snapshotTableName } from '../../src/store/scanIds';
 import type { ClassifiedGroup, GraphGroup } from '../../src/model';
 import { instantClock, startWorld, type World } from '../helpers/world';
 
@@ -29,7 +31,7 @@ describe('runScan against the emulator and Azurite', () => {
     expect(outcome.status).toBe('complete');
     if (outcome.status !== 'complete') return;
     const expected = expectedSnapshot(world.emulator.tenant.allGroups());
-    const stored = await collect(world.services.snapshots.readGroups(outcome.scan.id));
+    const stored = await collect(world.services.snapshots.readGroups(outcome.scan));
     expect(stored.length).toBe(3000);
     expect(new Set(stored.map((g) => g.id)).size).toBe(3000);
     expect(stored).toEqual(expected);
@@ -41,6 +43,32 @@ describe('runScan against the emulator and Azurite', () => {
     expect(reread?.status).toBe('complete');
     expect(reread?.counts).toEqual(counts);
     expect(reread?.tenantContext?.newUnifiedGroupWritebackDefault).toBe(true);
+  });
+
+  it('spreads a large tenant over segments, the same ones however often the scan pauses and resumes', async () => {
+    world = await startWorld({
+      emulator: { groups: 3000, seed: 12 },
+      env: { GRAPH_PAGE_SIZE: '97', SCAN_CHECKPOINT_PAGES: '2', SCAN_TIME_BUDGET_SECONDS: '60' },
+    });
+    // 700 groups per segment: pages whose first row is the 0th, 700th, 1400th... open segments 0 to 4.
+    const snapshots = new SnapshotStore(world.services.tables, { segmentRows: 700 });
+    let t = Date.parse('2026-11-26T02:00:00Z');
+    const now = (): Date => new Date((t += 7_000)); // the budget runs out every few pages
+    let outcome = await runScan({ ...world.services.scanDependencies(), snapshots, now }, { trigger: 'cli' });
+    let invocations = 1;
+    while (outcome.status === 'paused' && invocations < 100) {
+      outcome = await runScan({ ...world.services.scanDependencies(), snapshots, now }, { trigger: 'timer', resumeOnly: true });
+      invocations += 1;
+    }
+    expect(outcome.status).toBe('complete');
+    if (outcome.status !== 'complete') return;
+    expect(invocations).toBeGreaterThan(3);
+    expect(outcome.scan.resumes).toBeGreaterThan(2);
+    expect(outcome.scan.snapshotSegments).toBe(5);
+    expect((await world.services.scans.get(world.settings.tenantId, outcome.scan.id))?.snapshotSegments).toBe(5);
+    expect(await collect(world.services.tables.listTables(snapshotTableName(outcome.scan.id)))).toHaveLength(5 * 17);
+    const stored = await collect(world.services.snapshots.readGroups(outcome.scan));
+    expect(stored).toEqual(expectedSnapshot(world.emulator.tenant.allGroups()));
   });
 
   it('gives the same snapshot through a storm of 429 and 503 answers with Retry-After', async () => {
@@ -56,7 +84,7 @@ describe('runScan against the emulator and Azurite', () => {
     expect(outcome.scan.retries).toBeGreaterThan(0);
     expect(clock.slept).toContain(2000); // Retry-After honoured
     world.emulator.faults.clear();
-    const stored = await collect(world.services.snapshots.readGroups(outcome.scan.id));
+    const stored = await collect(world.services.snapshots.readGroups(outcome.scan));
     expect(stored).toEqual(expectedSnapshot(world.emulator.tenant.allGroups()));
   });
 

@@ -1,15 +1,18 @@
 /**
  * The snapshot writer against Azurite: which part-filled batches it sends and when, what a checkpoint's
- * `storedThrough` waits for, and replayed rows (a resumed scan) stored again instead of failing the batch.
+ * `storedThrough` waits for, replayed rows (a resumed scan) stored again instead of failing the batch, and
+ * snapshots spread over segments read back as one.
  */
 import { describe, expect, it } from 'vitest';
 import { SnapshotStore, type SnapshotWriterOptions } from '../../src/store/snapshotStore';
 import { createTableFactory } from '../../src/store/tableClients';
-import { snapshotPartitionKey, snapshotRowKey } from '../../src/store/keys';
+import { compareSnapshotOrder, snapshotPartitionKey, snapshotRowKey } from '../../src/store/keys';
+import { snapshotTableName } from '../../src/store/scanIds';
 import type { SnapshotEntity } from '../../src/store/snapshotEntity';
 import { testSettings } from '../helpers/settings';
 
 const SCAN_ID = '20261126T020000Z-abc123';
+const SCAN = { id: SCAN_ID, snapshotSegments: 1 };
 
 /** `count` rows in the partition of ids starting with `prefix` (two characters: table shard and partition). */
 function rows(prefix: string, count: number, details = 'v1'): SnapshotEntity[] {
@@ -21,7 +24,7 @@ function rows(prefix: string, count: number, details = 'v1'): SnapshotEntity[] {
 
 async function storedIds(store: SnapshotStore): Promise<string[]> {
   const ids: string[] = [];
-  for await (const entity of store.readEntities(SCAN_ID)) ids.push(entity.groupId);
+  for await (const entity of store.readEntities(SCAN)) ids.push(entity.groupId);
   return ids.sort();
 }
 
@@ -108,8 +111,75 @@ describe('SnapshotWriter', () => {
     await resumed.addEntities(replayed, 1);
     await resumed.flush();
     const stored = new Map<string, string>();
-    for await (const entity of store.readEntities(SCAN_ID)) stored.set(entity.groupId, entity.details);
+    for await (const entity of store.readEntities(SCAN)) stored.set(entity.groupId, entity.details);
     expect([...stored.keys()].sort()).toEqual(idsOf(replayed));
     expect(new Set(stored.values())).toEqual(new Set(['v2']));
+  });
+});
+
+describe('SnapshotStore segments', () => {
+  const collect = async <T>(items: AsyncIterable<T>): Promise<T[]> => {
+    const out: T[] = [];
+    for await (const item of items) out.push(item);
+    return out;
+  };
+
+  it('reads the rows of every segment as one snapshot in sort order, the later segment winning a group stored twice', async () => {
+    const settings = testSettings();
+    const factory = createTableFactory(settings);
+    const store = new SnapshotStore(factory);
+    const writer = await store.createWriter(SCAN_ID, quiet);
+    // Same shards and partitions in both segments, interleaved ids, and one group listed in both.
+    // Details are JSON, as readGroup decodes them.
+    const segment0 = [...rows('a1', 30, '{"v":0}'), ...rows('b2', 5, '{"v":0}')].filter((_, i) => i % 2 === 0);
+    const segment1 = [...rows('a1', 30, '{"v":1}'), ...rows('c3', 7, '{"v":1}')].filter((_, i) => i % 2 === 1 || i === 0);
+    await writer.addEntities(segment0, 1, 0);
+    await writer.addEntities(segment1, 2, 1);
+    await writer.flush();
+    expect(writer.segments).toBe(2);
+    expect((await collect(factory.listTables(snapshotTableName(SCAN_ID)))).length).toBe(34);
+
+    const read = await collect(store.readEntities({ id: SCAN_ID, snapshotSegments: 2 }));
+    const expected = new Map([...segment0, ...segment1].map((row) => [row.groupId, row.details]));
+    expect(read.map((row) => row.groupId)).toEqual([...expected.keys()].sort(compareSnapshotOrder));
+    expect(read.map((row) => row.details)).toEqual(read.map((row) => expected.get(row.groupId)));
+    expect(read.find((row) => row.groupId === segment1[0]!.groupId)?.details).toBe('{"v":1}');
+    // Asking for one segment where there are two reads only the first: the count comes from the scan's record.
+    expect((await collect(store.readEntities(SCAN))).length).toBe(segment0.length);
+
+    const twice = await store.readGroup({ id: SCAN_ID, snapshotSegments: 2 }, segment1[0]!.groupId);
+    expect(twice?.id).toBe(segment1[0]!.groupId);
+    const onlyInSecond = segment1.find((row) => row.groupId.startsWith('c3'))!;
+    expect((await store.readGroup({ id: SCAN_ID, snapshotSegments: 2 }, onlyInSecond.groupId))?.id).toBe(onlyInSecond.groupId);
+    expect(await store.readGroup(SCAN, onlyInSecond.groupId)).toBeNull();
+  });
+
+  it('filters every segment server-side and merges what each returns', async () => {
+    const store = new SnapshotStore(createTableFactory(testSettings()));
+    const writer = await store.createWriter(SCAN_ID, quiet);
+    const withBucket = (list: SnapshotEntity[], bucket: string): SnapshotEntity[] => list.map((row) => ({ ...row, bucket }));
+    const wanted0 = withBucket(rows('d4', 4), 'writtenBack');
+    const wanted1 = withBucket(rows('d5', 3), 'writtenBack');
+    await writer.addEntities([...wanted0, ...rows('d6', 5)], 1, 0);
+    await writer.addEntities([...wanted1, ...rows('d7', 5)], 2, 1);
+    await writer.flush();
+    const read = await collect(store.readEntities({ id: SCAN_ID, snapshotSegments: 2 }, { bucket: 'writtenBack' }));
+    expect(read.map((row) => row.groupId)).toEqual(idsOf([...wanted0, ...wanted1]));
+  });
+
+  it('creates the tables of every segment up to the highest used, and deletes them all, segment 0 first', async () => {
+    const factory = createTableFactory(testSettings());
+    const deleted: string[] = [];
+    const store = new SnapshotStore({ ...factory, deleteTable: async (name) => { deleted.push(name); await factory.deleteTable(name); } });
+    const writer = await store.createWriter(SCAN_ID, quiet);
+    await writer.addEntities(rows('e8', 3), 1, 0);
+    await writer.addEntities(rows('e9', 3), 2, 2); // segment 1 holds no rows but is created all the same
+    await writer.flush();
+    expect(writer.segments).toBe(3);
+    expect((await collect(factory.listTables(snapshotTableName(SCAN_ID)))).length).toBe(51);
+    await store.deleteSnapshot(SCAN_ID);
+    expect(deleted).toHaveLength(51);
+    expect(deleted.slice(0, 17).every((name) => name.length === snapshotTableName(SCAN_ID).length + 1)).toBe(true);
+    expect(await collect(factory.listTables(snapshotTableName(SCAN_ID)))).toEqual([]);
   });
 });
