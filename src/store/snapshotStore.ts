@@ -35,6 +35,13 @@ export interface SnapshotRef {
   snapshotSegments: number;
 }
 
+/** Table Storage's largest query page. */
+const MAX_PAGE = 1_000;
+/** Rows a merged read holds in its segments' pages at most (1,000 a page up to two segments, 200 at ten)... */
+const MERGED_READ_ROWS = 2_000;
+/** ...but no page smaller than this, so that a very large tenant's read does not turn into a request per few rows. */
+const MIN_MERGED_PAGE = 100;
+
 /** The tables of one segment, by shard. */
 type SegmentTables = ReadonlyMap<string, TableClient>;
 
@@ -320,17 +327,24 @@ export class SnapshotStore {
     if (query.kind) filters.push(odata`kind eq ${query.kind}`);
     const queryOptions = filters.length ? { filter: filters.join(' and ') } : undefined;
     const segments = segmentsOf(scan);
+    // Every segment holds a page at a time: smaller pages keep what a merged read holds near one plain read's.
+    const pageSize = Math.min(MAX_PAGE, Math.max(MIN_MERGED_PAGE, Math.floor(MERGED_READ_ROWS / segments.length)));
     for (const shard of SNAPSHOT_SHARDS) {
-      const streams = segments.map((segment) => this.readTable(scan.id, snapshotShardTableName(scan.id, shard, segment), queryOptions));
+      const streams = segments.map((segment) => this.readTable(scan.id, snapshotShardTableName(scan.id, shard, segment), queryOptions, pageSize));
       yield* streams.length === 1 ? streams[0]! : mergeSegments(streams);
     }
   }
 
-  private async *readTable(scanId: string, name: string, queryOptions: { filter: string } | undefined): AsyncGenerator<SnapshotEntity> {
+  private async *readTable(
+    scanId: string,
+    name: string,
+    queryOptions: { filter: string } | undefined,
+    pageSize: number,
+  ): AsyncGenerator<SnapshotEntity> {
     const table = this.tables.table(name);
     try {
-      for await (const entity of table.listEntities<SnapshotEntity>({ queryOptions })) {
-        yield snapshotEntityOf(entity as unknown as Record<string, unknown>);
+      for await (const page of table.listEntities<SnapshotEntity>({ queryOptions }).byPage({ maxPageSize: pageSize })) {
+        for (const entity of page) yield snapshotEntityOf(entity as unknown as Record<string, unknown>);
       }
     } catch (error) {
       if (!isNotFound(error)) throw error;

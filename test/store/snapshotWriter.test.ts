@@ -154,6 +154,21 @@ describe('SnapshotStore segments', () => {
     expect(await store.readGroup(SCAN, onlyInSecond.groupId)).toBeNull();
   });
 
+  it('merges many segments whose tables each take several query pages', async () => {
+    const store = new SnapshotStore(createTableFactory(testSettings()));
+    const writer = await store.createWriter(SCAN_ID, { concurrency: 8 });
+    // 12 segments read side by side take pages of 166 rows; 200 rows of one table each need two.
+    const written: SnapshotEntity[] = [];
+    for (let segment = 0; segment < 12; segment += 1) {
+      const batch = rows('a7', 2400).filter((_, i) => i % 12 === segment);
+      written.push(...batch);
+      await writer.addEntities(batch, segment + 1, segment);
+    }
+    await writer.flush();
+    const read = await collect(store.readEntities({ id: SCAN_ID, snapshotSegments: 12 }));
+    expect(read.map((row) => row.groupId)).toEqual(idsOf(written));
+  });
+
   it('filters every segment server-side and merges what each returns', async () => {
     const store = new SnapshotStore(createTableFactory(testSettings()));
     const writer = await store.createWriter(SCAN_ID, quiet);
