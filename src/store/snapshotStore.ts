@@ -50,7 +50,8 @@ export interface SnapshotWriterOptions {
   concurrency?: number;
   /** Rows handed to batches but not yet stored above which `add` waits (memory bound). */
   maxQueuedRows?: number;
-  /** Rows waiting in partial batches above which the fullest is sent part-filled. */
+  /** Rows waiting in partial batches above which the fullest is sent part-filled. Everything waiting when the last
+   *  page arrives is stored after it, so this trades fuller batches for a shorter end of the scan. */
   maxBufferedRows?: number;
   /** When storage has nothing to do, the fullest partial batch is sent if it holds at least this many rows. */
   idleBatchRows?: number;
@@ -109,7 +110,7 @@ export class SnapshotWriter {
   ) {
     this.concurrency = options.concurrency ?? 8;
     this.maxQueuedRows = options.maxQueuedRows ?? 4_000;
-    this.maxBufferedRows = options.maxBufferedRows ?? 12_000;
+    this.maxBufferedRows = options.maxBufferedRows ?? 7_000;
     this.idleBatchRows = options.idleBatchRows ?? 20;
   }
 
