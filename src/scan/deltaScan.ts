@@ -10,6 +10,8 @@ import { addToCounts, cloneCounts, removeFromCounts } from '../classify/counts';
 import { fromSnapshotEntity, toSnapshotEntity, type SnapshotEntity } from '../store/snapshotEntity';
 import { WritebackWatchError } from '../errors';
 import type { StoredScan } from '../store/scanStore';
+import { BATCH_SIZE } from '../store/snapshotStore';
+import { GUID_PARTITIONS, snapshotShard } from '../store/keys';
 import type { ScanDependencies } from './runScan';
 import { DeltaTokenExpiredError, GROUP_SELECT } from '../graph/groupReader';
 import { classifyGroups } from './classifyGroups';
@@ -36,6 +38,8 @@ export interface DeltaScanResult {
   /** Changed groups delta sent only in part, read whole. */
   wholeReads: number;
   deltaLink: string;
+  /** Segments the snapshot rows went to (StoredScan.snapshotSegments). */
+  segments: number;
 }
 
 interface DeltaChanges {
@@ -136,12 +140,19 @@ export async function runDeltaScan(
   // The base's totals, corrected group by group for what changed: unchanged rows are copied as stored, never
   // decoded, which keeps a 500,000-row copy cheap in CPU and memory.
   const counts = cloneCounts(base.counts);
-  let chunk: SnapshotEntity[] = [];
-  const push = async (entity: SnapshotEntity): Promise<void> => {
-    chunk.push(entity);
-    if (chunk.length < COPY_CHUNK) return;
-    await writer.addEntities(chunk);
+  const spread = segmentSpreader(base.counts.total, deps.snapshots.segmentRows);
+  let chunk: Array<SnapshotEntity[] | undefined> = [];
+  let chunkRows = 0;
+  const addChunk = async (): Promise<void> => {
+    for (const [segment, entities] of chunk.entries()) if (entities) await writer.addEntities(entities, 0, segment);
     chunk = [];
+    chunkRows = 0;
+  };
+  const push = async (entity: SnapshotEntity): Promise<void> => {
+    (chunk[spread(entity)] ??= []).push(entity);
+    chunkRows += 1;
+    if (chunkRows < COPY_CHUNK) return;
+    await addChunk();
     await options.keepAlive();
   };
   const pushChanged = (group: ClassifiedGroup): Promise<void> => {
@@ -165,10 +176,42 @@ export async function runDeltaScan(
     }
     // What is left was not in the base: new groups.
     for (const group of classified.values()) await pushChanged(group);
-    await writer.addEntities(chunk);
+    await addChunk();
   } finally {
     await writer.flush().catch(() => undefined);
   }
   await writer.flush();
-  return { counts, pages: changes.pages, changed: changedCount, removed: changes.removed.size, wholeReads, deltaLink: changes.deltaLink };
+  return {
+    counts,
+    pages: changes.pages,
+    changed: changedCount,
+    removed: changes.removed.size,
+    wholeReads,
+    deltaLink: changes.deltaLink,
+    segments: writer.segments,
+  };
+}
+
+/**
+ * The segment each copied row goes to, for a snapshot of about `rows` rows. The copy comes in key order, a
+ * partition's rows one after another, so filling segments one after another would put each partition whole into
+ * one segment. Instead a partition's rows go to the segments in turn, in runs of a batch (fewer when partitions
+ * are small), which keeps partitions as small as a full scan's (see snapshotStore.ts) while batches still fill.
+ * A delta scan is never resumed, so the choice need not be repeatable.
+ */
+function segmentSpreader(rows: number, segmentRows: number): (entity: SnapshotEntity) => number {
+  const segments = Math.max(1, Math.ceil(rows / segmentRows));
+  const run = Math.max(1, Math.min(BATCH_SIZE, Math.ceil(rows / GUID_PARTITIONS / segments)));
+  let partition = '';
+  let rowsInPartition = 0;
+  return (entity) => {
+    const key = snapshotShard(entity.groupId) + entity.partitionKey;
+    if (key !== partition) {
+      partition = key;
+      rowsInPartition = 0;
+    }
+    const segment = Math.floor(rowsInPartition / run) % segments;
+    rowsInPartition += 1;
+    return segment;
+  };
 }

@@ -269,6 +269,7 @@ async function tryDeltaScan(
     scan.retries = deps.transport.retries;
     scan.deltaLink = result.deltaLink;
     scan.deltaLinkAt = now();
+    scan.snapshotSegments = result.segments;
     deps.log.info(`Scan ${scan.id}: ${result.changed} groups changed and ${result.removed} removed since scan ${base.id} (${result.wholeReads} read whole).`);
     return await markComplete(deps, scan, result.counts, invocationStart, now);
   } catch (error) {

@@ -16,6 +16,9 @@ const HEX = /^[0-9a-f]$/;
 /** Characters Table Storage forbids in keys (/ \ # ?), control characters, and % (our escape character). */
 const FORBIDDEN = /[\/\\#?%\u0000-\u001f\u007f-\u009f]/g;
 
+/** Partitions Graph's GUID ids spread over evenly: 16 shards of 16 partition keys. */
+export const GUID_PARTITIONS = 256;
+
 /** Shards in read order. */
 export const SNAPSHOT_SHARDS: readonly string[] = [...'0123456789abcdef', 'z'];
 

@@ -12,6 +12,13 @@ import { uniqueTablePrefix } from '../helpers/settings';
 import type { ClassifiedGroup } from '../../src/model';
 import { addToCounts, emptyCounts } from '../../src/classify/counts';
 import { isCloudOnlySecurityGroup } from '../../src/emulator/groupShape';
+import { SnapshotStore } from '../../src/store/snapshotStore';
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) out.push(item);
+  return out;
+}
 
 let world: World | undefined;
 afterEach(async () => {
@@ -80,6 +87,25 @@ describe('delta scans', () => {
       for (const group of expected) addToCounts(counts, group);
       expect(delta.scan.counts).toEqual(counts);
     }
+  });
+
+  it('spreads a large tenant over segments and still stores exactly what a full scan stores', async () => {
+    world = await startWorld({ emulator: { groups: 2600, seed: 9, deltaPageSize: 999 }, env: { DELTA_ENABLED: 'true', GRAPH_PAGE_SIZE: '100' } });
+    // 500 groups per segment: the full scan uses 6 segments, and the delta scan copies its base into 6 as well.
+    const snapshots = new SnapshotStore(world.services.tables, { segmentRows: 500 });
+    const deps = () => ({ ...world!.services.scanDependencies(), snapshots });
+    const first = complete(await runScan(deps(), { trigger: 'cli' }));
+    expect(first.scan.snapshotSegments).toBe(6);
+    changeTenant(world, 1);
+    const delta = complete(await runScan(deps(), { trigger: 'cli' }));
+    expect(delta.scan.mode).toBe('delta');
+    expect(delta.scan.snapshotSegments).toBe(6);
+    const actual = await rows(world.services, delta.scan.id);
+    expect(actual).toEqual(await fullScanRows(world));
+    // The copy is spread: segment 0 alone holds only part of it.
+    const segment0 = await collect(world.services.snapshots.readGroups({ id: delta.scan.id, snapshotSegments: 1 }));
+    expect(segment0.length).toBeGreaterThan(0);
+    expect(segment0.length).toBeLessThan(actual.length / 3);
   });
 
   it('falls back to a full scan when Graph forgot the token (410), and resumes delta after it', async () => {
