@@ -17,6 +17,8 @@ const GRAPH_HOSTS = new Set([
 export interface GraphRequestOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** Called with a successful answer's body before it is parsed (and again for each retried answer). */
+  onBody?: (text: string) => void;
 }
 
 export interface GraphTransportOptions {
@@ -102,6 +104,7 @@ export class GraphTransport {
         const response = (method === 'GET' ? await request.get() : await request.post(body)) as Response;
         const text = await response.text();
         if (response.ok) {
+          options.onBody?.(text);
           const json = method === 'GET' && response.status !== 204 ? parseJsonBody(text, response.headers.get('content-type')) : NOT_JSON;
           if (json === CUT_OFF) problem = 'the response body was cut off';
           else return { text, json };

@@ -38,6 +38,31 @@ interface ODataPage<T> {
   '@odata.deltaLink'?: string;
 }
 
+/** A request for one page of groups (listGroupPages). */
+interface PageRequest {
+  link: string;
+  number: number;
+  page: Promise<ODataPage<GraphGroup>>;
+  /** The generator is waiting for this page, so its next page may be requested as soon as the body is in. */
+  waitedFor: boolean;
+  /** The next link read from the start of the body, once it arrived (null: none there). */
+  nextLink?: string | null;
+}
+
+/** `{"@odata.context":"…","@odata.nextLink":"…"`: the top-level next link when Graph writes it first, as it does. */
+const LEADING_NEXT_LINK = /^\s*\{\s*(?:"@odata\.context"\s*:\s*"(?:[^"\\]|\\.)*"\s*,\s*)?"@odata\.nextLink"\s*:\s*("(?:[^"\\]|\\.)*")/;
+
+/** The next link at the start of a page's body, without parsing the rest; null if it is not there. */
+export function leadingNextLink(text: string): string | null {
+  const match = LEADING_NEXT_LINK.exec(text.slice(0, 4096));
+  if (!match) return null;
+  try {
+    return JSON.parse(match[1]!) as string;
+  } catch {
+    return null;
+  }
+}
+
 /** One page of a delta round: groups added or changed (full selected state) and ids removed. */
 export interface DeltaPage {
   changed: GraphGroup[];
@@ -76,15 +101,41 @@ export class GraphGroupReader {
     return `/groups?$select=${GROUP_SELECT.join(',')}&$top=${this.options.pageSize}`;
   }
 
-  /** Pages from `fromLink` (a checkpointed nextLink) or from the start. Empty pages are yielded too. */
+  /**
+   * Pages from `fromLink` (a checkpointed nextLink) or from the start. Empty pages are yielded too.
+   *
+   * Paging is sequential (each page names the next), so whatever happens between a page's arrival and the next
+   * request adds to every page. Graph writes `@odata.nextLink` at the start of the body, so the next page is
+   * requested as soon as the body of the page being waited for is in, before its megabyte of JSON is parsed;
+   * never more than that one page ahead. A link read early that the parsed page contradicts is dropped.
+   */
   async *listGroupPages(options: { fromLink?: string | null; signal?: AbortSignal } = {}): AsyncGenerator<GroupPage> {
     let link: string | null = options.fromLink ?? this.firstPageLink();
     let pageNumber = 0;
+    /** The page requested ahead, if any (a holder: the callbacks below change it). */
+    const next: { ahead: PageRequest | null } = { ahead: null };
+    const start = (target: string, number: number): PageRequest => {
+      const request: PageRequest = { link: target, number, waitedFor: false, page: Promise.resolve({}) };
+      request.page = this.transport.getJson<ODataPage<GraphGroup>>(target, `Reading page ${number} of groups`, {
+        signal: options.signal,
+        onBody: (text) => {
+          request.nextLink = leadingNextLink(text);
+          if (request.waitedFor) requestAhead(request);
+        },
+      });
+      request.page.catch(() => undefined); // awaited when its turn comes; dropped if the scan stops first
+      return request;
+    };
+    const requestAhead = (request: PageRequest): void => {
+      if (request.nextLink && next.ahead?.link !== request.nextLink) next.ahead = start(request.nextLink, request.number + 1);
+    };
     while (link) {
       pageNumber += 1;
-      const page: ODataPage<GraphGroup> = await this.transport.getJson<ODataPage<GraphGroup>>(link, `Reading page ${pageNumber} of groups`, {
-        signal: options.signal,
-      });
+      const request: PageRequest = next.ahead?.link === link ? next.ahead : start(link, pageNumber);
+      next.ahead = null;
+      request.waitedFor = true;
+      if (request.nextLink !== undefined) requestAhead(request);
+      const page = await request.page;
       if (!Array.isArray(page.value)) {
         throw new WritebackWatchError('GraphRequestFailed', `Page ${pageNumber} of groups has no "value" array; Graph's answer is not a group list.`);
       }
