@@ -18,9 +18,10 @@ import { statusOf, type TableFactory } from './tableClients';
 import { snapshotShardTableName, snapshotTableName } from './scanIds';
 import { SNAPSHOT_SHARDS, snapshotAddress, snapshotShard } from './keys';
 import { fromSnapshotEntity, snapshotEntityOf, toSnapshotEntity, type SnapshotEntity } from './snapshotEntity';
-import { submitStringBatch } from './tableTransaction';
+import { MAX_BATCH_ENTITIES, submitStringBatch } from './tableTransaction';
 
-export const BATCH_SIZE = 100;
+/** Rows a writer puts in one transaction: all the service takes. */
+export const BATCH_SIZE = MAX_BATCH_ENTITIES;
 /** Groups per segment, in the order Graph lists them. */
 export const SEGMENT_ROWS = 50_000;
 
