@@ -223,8 +223,8 @@ export class SnapshotWriter {
 
   /**
    * Resolves when a slot is free, first come first served. Each batch starts in a turn of the event loop of its
-   * own, so that building transactions (a few milliseconds each) does not hold up the arrival of the next Graph
-   * page in one long stretch.
+   * own, so that building and sending transactions does not hold up the arrival of the next Graph page in one
+   * long stretch.
    */
   private slot(): Promise<void> {
     if (this.running < this.concurrency) {
