@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphGroup } from '../../src/model';
 import type { RunningEmulator } from '../../src/emulator/server';
-import { syntheticGroup } from '../../src/emulator/syntheticTenant';
-import { allPages, emulator, getJson, onEmulator, send, type GraphPage } from './helpers';
+import { allPages, countingGenerator, emulator, getJson, onEmulator, send, type GraphPage } from './helpers';
 
 interface ChurnResponse {
   changed: number;
@@ -136,17 +135,13 @@ describe('POST /_emulator/tenant/churn', () => {
   });
 
   it('builds only the groups it touches in a large lazy tenant', async () => {
-    let generated = 0;
-    const counting = (seed: number, index: number): GraphGroup => {
-      generated++;
-      return syntheticGroup(seed, index);
-    };
-    const em = await emulator({ groups: 200_000, seed: 11, generate: counting });
+    const counting = countingGenerator();
+    const em = await emulator({ groups: 200_000, seed: 11, generate: counting.generate });
     expect(await churn(em, { fraction: 0.001, seed: 1 })).toEqual({ changed: 200, created: 10, deleted: 10, total: 220 });
     expect(em.tenant.groupCount()).toBe(200_000);
     expect(em.tenant.changeSequence()).toBe(220);
     // A few reads per touched group, not one per group of the tenant.
-    expect(generated).toBeLessThan(2_000);
+    expect(counting.generated()).toBeLessThan(2_000);
   });
 
   it('refuses bad bodies with 400 and changes nothing', async () => {

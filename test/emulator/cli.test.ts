@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { parseEmulatorArgs, runEmulatorCommand } from '../../src/emulator/cli';
 
+/** Runs the emulator command until the test aborts it; resolves once it printed the URL to point the app at. */
+async function startCommand(args: string[]) {
+  const lines: string[] = [];
+  const controller = new AbortController();
+  const running = runEmulatorCommand(args, { out: (line) => lines.push(line), signal: controller.signal });
+  await expect.poll(() => lines.find((l) => l.startsWith('  GRAPH_BASE_URL='))).toBeDefined();
+  const baseUrl = (lines.find((l) => l.startsWith('  GRAPH_BASE_URL=')) ?? '').split('=')[1] ?? '';
+  return { lines, controller, running, baseUrl };
+}
+
 describe('emulator command line', () => {
   it('parses every option', () => {
     const { options, help } = parseEmulatorArgs([
@@ -41,11 +51,7 @@ describe('emulator command line', () => {
   });
 
   it('runs until stopped and prints how to point the app at it', async () => {
-    const lines: string[] = [];
-    const controller = new AbortController();
-    const running = runEmulatorCommand(['--groups', '12', '--seed', '4'], { out: (line) => lines.push(line), signal: controller.signal });
-    await expect.poll(() => lines.find((l) => l.startsWith('  GRAPH_BASE_URL='))).toBeDefined();
-    const baseUrl = (lines.find((l) => l.startsWith('  GRAPH_BASE_URL=')) ?? '').split('=')[1] ?? '';
+    const { lines, controller, running, baseUrl } = await startCommand(['--groups', '12', '--seed', '4']);
     expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines).toContain('  GRAPH_CREDENTIAL=emulator');
     const page = (await (await fetch(`${baseUrl}/beta/groups`, { headers: { Authorization: 'Bearer emulator-token' } })).json()) as { value: unknown[] };
@@ -57,11 +63,7 @@ describe('emulator command line', () => {
   });
 
   it('serves delta pages of --delta-page-size items', async () => {
-    const lines: string[] = [];
-    const controller = new AbortController();
-    const running = runEmulatorCommand(['--groups', '30', '--delta-page-size', '7'], { out: (line) => lines.push(line), signal: controller.signal });
-    await expect.poll(() => lines.find((l) => l.startsWith('  GRAPH_BASE_URL='))).toBeDefined();
-    const baseUrl = (lines.find((l) => l.startsWith('  GRAPH_BASE_URL=')) ?? '').split('=')[1] ?? '';
+    const { controller, running, baseUrl } = await startCommand(['--groups', '30', '--delta-page-size', '7']);
     const page = (await (await fetch(`${baseUrl}/beta/groups/delta`, { headers: { Authorization: 'Bearer emulator-token' } })).json()) as { value: unknown[] };
     expect(page.value).toHaveLength(7);
     controller.abort();

@@ -1,6 +1,8 @@
 /** Shared helpers for the emulator tests: start an emulator, call it over real HTTP. */
 import { afterEach } from 'vitest';
 import { startGraphEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
+import { syntheticGroup } from '../../src/emulator/syntheticTenant';
+import type { GraphGroup } from '../../src/model';
 
 export const TOKEN = 'emulator-token';
 
@@ -68,4 +70,16 @@ export async function allPages(em: RunningEmulator, path: string): Promise<Graph
 
 export function ids(pages: GraphPage[]): string[] {
   return pages.flatMap((page) => page.value.map((item) => String(item.id)));
+}
+
+/** The synthetic tenant's group generator, counting how many groups it built (a lazy tenant builds few). */
+export function countingGenerator(): { generate: (seed: number, index: number) => GraphGroup; generated(): number } {
+  let generated = 0;
+  return {
+    generate: (seed, index) => {
+      generated += 1;
+      return syntheticGroup(seed, index);
+    },
+    generated: () => generated,
+  };
 }
