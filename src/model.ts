@@ -197,3 +197,71 @@ export interface DiffSummary {
   byType: Record<ChangeType, number>;
   tenantChanges: TenantContextChange[];
 }
+
+/**
+ * The writeback engines a tenant can run (docs/classification.md, one table per engine). Connect Sync's
+ * version is stated by the admin (WRITEBACK_ENGINES); Cloud Sync is discovered through Graph.
+ */
+export type WritebackEngine = 'connectSyncV2' | 'connectSyncV1' | 'cloudSync';
+
+/** One Cloud Sync group-provisioning (Entra to AD) job, as recorded in a scan's tenant context. */
+export interface CloudSyncJob {
+  servicePrincipalId: string;
+  /** The configuration's display name (service principal displayName), for reports. */
+  configurationName: string | null;
+  jobId: string;
+  templateId: string;
+  /** `synchronizationJobSettings` DomainFQDN: the AD domain the job provisions into. */
+  domain: string | null;
+  /** `status.code`: NotConfigured, NotRun, Active, Paused, Quarantine (raw Graph value). */
+  statusCode: string | null;
+  /** `schedule.state`: Active, Disabled, Paused (raw Graph value). */
+  scheduleState: string | null;
+  quarantined: boolean;
+  /** `status.quarantine.reason` when quarantined. */
+  quarantineReason: string | null;
+  /** `status.lastSuccessfulExecution.timeEnded`, ISO text, or null. */
+  lastSuccessfulRun: string | null;
+  /** Whether the group object mapping of the schema is enabled (false = the job provisions no groups). */
+  groupMappingEnabled: boolean;
+  scope: CloudSyncScope;
+  /** Target container: the `parentDistinguishedName` mapping. */
+  container: CloudSyncContainer;
+  /**
+   * Group ids assigned to the job's service principal (appRoleAssignedTo, principalType Group), sorted.
+   * Only read (and only meaningful) when the scope is `selectedGroups`; null when it could not be read.
+   */
+  assignedGroupIds: string[] | null;
+}
+
+/** A clause of a scoping filter, as Graph's schema states it (`sourceAttributeName`, `operatorName`, `targetOperand`). */
+export interface CloudSyncScopeClause {
+  sourceAttributeName: string;
+  operatorName: string;
+  values: string[];
+}
+
+export type CloudSyncScope =
+  /** Only the groups assigned to the service principal are in scope. */
+  | { mode: 'selectedGroups' }
+  /** Every cloud security group is in scope. */
+  | { mode: 'allGroups' }
+  /** Scoping filters: a group is in scope when every clause of at least one filter group holds (groups OR-ed, clauses AND-ed). */
+  | { mode: 'attributeFilter'; filterGroups: CloudSyncScopeClause[][] };
+
+export type CloudSyncContainer =
+  | { kind: 'constant'; distinguishedName: string }
+  /** No mapping: Cloud Sync's documented default, CN=Users of the job's domain. */
+  | { kind: 'default'; distinguishedName: string | null }
+  /** Not a constant: shown as the expression (a finding). */
+  | { kind: 'expression'; expression: string };
+
+/** What a scan learnt about Cloud Sync. `unknown` is never read as "not provisioned". */
+export interface CloudSyncContext {
+  status: 'read' | 'unknown' | 'notConfigured';
+  /** Why the status is unknown, in words an admin can act on (e.g. the missing permission and the request refused). */
+  unknownReason: string | null;
+  /** Application permissions whose absence made something unknown (Synchronization.Read.All, Application.Read.All). */
+  missingPermissions: string[];
+  jobs: CloudSyncJob[];
+}
