@@ -6,6 +6,7 @@
 import type { Readable } from 'node:stream';
 import { WritebackWatchError, type ErrorCode } from '../errors';
 import type { Logger } from '../observability/logger';
+import type { Principal } from '../auth/principal';
 
 export interface ApiRequest {
   method: string;
@@ -13,6 +14,11 @@ export interface ApiRequest {
   query: URLSearchParams;
   headers: { get(name: string): string | null };
   json(): Promise<unknown>;
+  /**
+   * The signed-in caller, set only on console routes when App Service Authentication is on (or by the local
+   * host's sign-in); null on function-key routes.
+   */
+  principal?: Principal | null;
 }
 
 export interface ApiResponse {
