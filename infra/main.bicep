@@ -143,6 +143,27 @@ param alertEmailTo string = ''
 @description('ALERT_MISSED_SCAN_HOURS: alert once when no scan completed within this many hours.')
 param alertMissedScanHours int = 26
 
+@description('AUDIT_ATTRIBUTION_ENABLED: look up who made each change in the Entra audit log (needs AuditLog.Read.All).')
+param auditAttributionEnabled bool = true
+
+@minValue(1)
+@maxValue(500)
+@description('AUDIT_MAX_PAGES: most audit log requests per night.')
+param auditMaxPages int = 50
+
+@minValue(0)
+@maxValue(1440)
+@description('AUDIT_LATENCY_GRACE_MINUTES: a change whose window is younger than this stays pending until the next run.')
+param auditLatencyGraceMinutes int = 30
+
+@minValue(1)
+@maxValue(30)
+@description('AUDIT_RETENTION_DAYS: days the tenant keeps its audit log (30 on Entra ID P1/P2, 7 on Free).')
+param auditRetentionDays int = 30
+
+@description('AUDIT_WRITEBACK_PROPERTY_PATTERNS: comma-separated parts of an audit property name that mark a writeback change.')
+param auditWritebackPropertyPatterns string = 'writeback,onPremisesGroupType'
+
 // ---------------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------------
@@ -277,6 +298,11 @@ module api 'app/api.bicep' = {
       ALERT_EMAIL_FROM: alertEmailFrom
       ALERT_EMAIL_TO: alertEmailTo
       ALERT_MISSED_SCAN_HOURS: string(alertMissedScanHours)
+      AUDIT_ATTRIBUTION_ENABLED: auditAttributionEnabled ? 'true' : 'false'
+      AUDIT_MAX_PAGES: string(auditMaxPages)
+      AUDIT_LATENCY_GRACE_MINUTES: string(auditLatencyGraceMinutes)
+      AUDIT_RETENTION_DAYS: string(auditRetentionDays)
+      AUDIT_WRITEBACK_PROPERTY_PATTERNS: auditWritebackPropertyPatterns
     }
   }
 }

@@ -177,6 +177,8 @@ export interface GroupChange {
   findingsRemoved: FindingId[];
   /** Set when a live approval covers this change (filled by the alerts stage). */
   approvalId?: string | null;
+  /** Who made the change, from the Entra audit log, when it was looked up (src/attribution/). */
+  attribution?: ChangeAttribution | null;
 }
 
 export interface TenantContextChange {
@@ -264,4 +266,73 @@ export interface CloudSyncContext {
   /** Application permissions whose absence made something unknown (Synchronization.Read.All, Application.Read.All). */
   missingPermissions: string[];
   jobs: CloudSyncJob[];
+}
+
+/**
+ * Who made a change, from the Entra audit log (docs/attribution.md). Every status is a statement about the
+ * lookup, never about the change: only `confirmed` and `candidate` name an actor.
+ */
+export type AttributionStatus =
+  /** An event of the right activity on this group whose changed properties name the change. */
+  | 'confirmed'
+  /** An event of the right activity on this group in the window, without a recognised property. */
+  | 'candidate'
+  /** The window is fully queryable and holds no such event. */
+  | 'notFound'
+  /** Part of the window is younger than the audit latency grace: looked up again on the next runs. */
+  | 'pending'
+  /** The window is older than the tenant's audit retention. */
+  | 'agedOut'
+  /** Graph refused the audit log (AuditLog.Read.All not granted). */
+  | 'noPermission'
+  /** Graph refused the audit log for the tenant's licence. */
+  | 'noLicence'
+  /** The lookup was throttled or failed this run (or its request budget was spent): retried on the next run. */
+  | 'throttled';
+
+/** Who started an audited activity, with the identifiers Graph gave. */
+export interface AuditActor {
+  kind: 'user' | 'app' | 'entraConnect' | 'exchangeDualWrite' | 'unknown';
+  /** One line for people: `Ada Lovelace <ada@contoso.com>`, `Provisioner (app 1f0e…)`, `Entra Connect sync`. */
+  display: string;
+  displayName: string | null;
+  userId: string | null;
+  userPrincipalName: string | null;
+  ipAddress: string | null;
+  appId: string | null;
+  servicePrincipalId: string | null;
+}
+
+/** One audit event kept for a change (stored, because the audit log ages out). */
+export interface AttributedEvent {
+  id: string;
+  activityDateTime: string;
+  activityDisplayName: string;
+  correlationId: string | null;
+  loggedByService: string | null;
+  result: string | null;
+  initiator: AuditActor;
+  /** `confirmed`: a changed property names the change; `candidate`: the activity fits, the properties do not say. */
+  match: 'confirmed' | 'candidate';
+  /** Names of the changed properties, from modifiedProperties and "Included Updated Properties". */
+  changedProperties: string[];
+  /** The group target's modifiedProperties as Graph sent them (JSON text, capped). */
+  modifiedProperties: string;
+}
+
+export interface ChangeAttribution {
+  status: AttributionStatus;
+  /** The audit window queried: the earlier scan's start minus skew to the later scan's finish plus skew (capped at now). */
+  window: { from: string; to: string };
+  /** The headline actor: the latest matching event not after the later scan read the group. */
+  actor: AuditActor | null;
+  /** When the headline event happened. */
+  changedAt: string | null;
+  /** Matching events, newest first (confirmed before candidates), capped. */
+  events: AttributedEvent[];
+  /** What the status means for this change, in words an admin can act on. */
+  note: string;
+  checkedAt: string;
+  /** Lookups made so far (pending and throttled ones are retried). */
+  attempts: number;
 }

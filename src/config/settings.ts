@@ -52,6 +52,11 @@ export const SETTING_SPECS = [
   { name: 'ALERT_EMAIL_FROM', kind: 'string', default: '', description: 'Mailbox (UPN) that sends alert email through Graph sendMail (needs Mail.Send). Empty = off.' },
   { name: 'ALERT_EMAIL_TO', kind: 'string', default: '', description: 'Comma-separated recipients of alert email.' },
   { name: 'ALERT_MISSED_SCAN_HOURS', kind: 'int', default: '26', min: 1, max: 720, description: 'Alert once when no scan completed within this many hours.' },
+  { name: 'AUDIT_ATTRIBUTION_ENABLED', kind: 'bool', default: 'true', description: 'After each diff, look up who made each change in the Entra audit log (needs AuditLog.Read.All; without it the changes say "no permission").' },
+  { name: 'AUDIT_MAX_PAGES', kind: 'int', default: '50', min: 1, max: 500, description: 'Most audit log requests per night (pages of the nightly query, then per-group queries); past it the rest is retried on the next run.' },
+  { name: 'AUDIT_LATENCY_GRACE_MINUTES', kind: 'int', default: '30', min: 0, max: 1440, description: 'Audit events can take this long to appear: a change whose window is younger stays pending and is looked up again on the next run.' },
+  { name: 'AUDIT_RETENTION_DAYS', kind: 'int', default: '30', min: 1, max: 30, description: 'Days the tenant keeps its audit log (30 on Entra ID P1/P2, 7 on Free); older windows are reported as aged out.' },
+  { name: 'AUDIT_WRITEBACK_PROPERTY_PATTERNS', kind: 'string', default: 'writeback,onPremisesGroupType', description: 'Comma-separated, case-insensitive parts of an audit property name that mark a writeback change (Microsoft does not document the name).' },
   { name: 'PUBLIC_BASE_URL', kind: 'string', default: '', description: 'Base URL of this app (https://<app>.azurewebsites.net) used for links in alerts. Empty = no links.' },
 ] as const satisfies readonly SettingSpec[];
 
@@ -94,6 +99,14 @@ export interface Settings {
     readonly emailFrom: string | null;
     readonly emailTo: readonly string[];
     readonly missedScanMs: number;
+  };
+  readonly audit: {
+    readonly enabled: boolean;
+    readonly maxPages: number;
+    readonly latencyGraceMs: number;
+    readonly retentionDays: number;
+    /** Lower-cased parts of a property name that mark a writeback change. */
+    readonly writebackPropertyPatterns: readonly string[];
   };
   readonly publicBaseUrl: string | null;
 }
@@ -195,6 +208,20 @@ function optionalUrl(env: Env, name: SettingName): string | null {
 
 const HOUR = 3_600_000;
 
+/** The writeback property patterns: plain text (no regular expressions), so a setting cannot match everything by accident. */
+function propertyPatterns(env: Env): string[] {
+  const value = text(env, 'AUDIT_WRITEBACK_PROPERTY_PATTERNS');
+  const patterns = value
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean);
+  if (patterns.length === 0) fail(specOf('AUDIT_WRITEBACK_PROPERTY_PATTERNS'), value, 'it must name at least one part of a property name');
+  for (const pattern of patterns) {
+    if (!/^[a-z0-9._ -]{3,}$/.test(pattern)) fail(specOf('AUDIT_WRITEBACK_PROPERTY_PATTERNS'), value, `"${pattern}" must hold at least 3 letters, digits, dots, dashes or spaces`);
+  }
+  return patterns;
+}
+
 /** Reads and validates every setting at start-up. Throws ConfigurationError naming the first bad setting. */
 export function loadSettings(env: Env = process.env): Settings {
   const endpoint = text(env, 'TABLE_STORAGE_ENDPOINT');
@@ -255,6 +282,13 @@ export function loadSettings(env: Env = process.env): Settings {
       emailFrom: emailFrom || null,
       emailTo,
       missedScanMs: int(env, 'ALERT_MISSED_SCAN_HOURS') * HOUR,
+    },
+    audit: {
+      enabled: bool(env, 'AUDIT_ATTRIBUTION_ENABLED'),
+      maxPages: int(env, 'AUDIT_MAX_PAGES'),
+      latencyGraceMs: int(env, 'AUDIT_LATENCY_GRACE_MINUTES') * 60_000,
+      retentionDays: int(env, 'AUDIT_RETENTION_DAYS'),
+      writebackPropertyPatterns: propertyPatterns(env),
     },
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
   };

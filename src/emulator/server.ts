@@ -27,6 +27,8 @@ import { header, type EmulatorPermissions, type RequestContext, type RouteSettin
 import { StatsRecorder, type EmulatorStats } from './stats';
 import type { SyntheticGroupGenerator } from './syntheticTenant';
 import { EmulatedTenant } from './tenant';
+import { EMULATOR_CLIENT, EmulatedAuditLog, type AuditCaller, type AuditLogControls } from './auditLog';
+import { AUDIT_ROUTE_KEY, auditWrite, isAuditPath, listDirectoryAudits } from './auditRoutes';
 
 export const DEFAULT_EMULATOR_TOKEN = 'emulator-token';
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
@@ -77,6 +79,10 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Synthetic group generator (tests count calls through it). */
   generate?: SyntheticGroupGenerator;
+  /** The audit log's latency, access, throttle and writeback property name (see EmulatedAuditLog). */
+  audit?: Partial<AuditLogControls>;
+  /** More accepted tokens, each standing for the user or app recorded as initiator of its writes. */
+  callers?: Record<string, AuditCaller>;
 }
 
 export interface RunningEmulator {
@@ -84,6 +90,8 @@ export interface RunningEmulator {
   url: string;
   port: number;
   tenant: EmulatedTenant;
+  /** The directory audit log: every write through the emulator adds an event; controls are writable. */
+  audit: EmulatedAuditLog;
   faults: FaultInjector;
   stats(): EmulatorStats;
   resetStats(): void;
@@ -230,6 +238,8 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
   const faults = new FaultInjector(options.faults);
   const stats = new StatsRecorder();
   const token = options.token ?? DEFAULT_EMULATOR_TOKEN;
+  const audit = new EmulatedAuditLog(tenant.now, options.audit);
+  const callers = new Map<string, AuditCaller>([...Object.entries(options.callers ?? {}), [token, EMULATOR_CLIENT]]);
   let latencyMs = options.latencyMs ?? 0;
   const routeSettings: RouteSettings = {
     permissions: { onPremSync: true, organization: true, settings: true, ...options.permissions },
@@ -289,13 +299,17 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
       return;
     }
 
-    if (segments[0]?.toLowerCase() !== 'beta') {
+    const version = segments[0]?.toLowerCase();
+    const auditRead = version === 'v1.0' && isAuditPath(segments.slice(1));
+    if (version !== 'beta' && !auditRead) {
       stats.request(`${method} (not beta)`);
-      respond(req, res, graphError(400, 'BadRequest', `Only the beta endpoint is emulated; got '${url.pathname}'.`), false);
+      respond(req, res, graphError(400, 'BadRequest', `Only the beta endpoint (and v1.0 audit logs) is emulated; got '${url.pathname}'.`), false);
       return;
     }
 
-    const route = resolveRoute(method, segments.slice(1));
+    const route: ResolvedRoute = auditRead
+      ? { key: AUDIT_ROUTE_KEY, handle: method === 'GET' ? (ctx) => listDirectoryAudits(ctx, audit, bearerToken(req) ?? '') : methodNotAllowed }
+      : resolveRoute(method, segments.slice(1));
     stats.request(route.key);
     // A Graph request takes latencyMs from arrival to answer, the emulator's own work included: the answer is
     // prepared first and sent when the latency has passed (or at once, if preparing took longer).
@@ -310,7 +324,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
       await answer(graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.'));
       return;
     }
-    if (presented !== token) {
+    if (!callers.has(presented)) {
       await answer(graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'));
       return;
     }
@@ -328,7 +342,9 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     }
 
     const ctx: RequestContext = { method, url, segments: segments.slice(1), headers: req.headers, body, tenant, links, settings: routeSettings };
+    const recordAudit = auditWrite(route.key, ctx, audit, callers.get(presented)!);
     const response = route.handle(ctx);
+    recordAudit?.(response);
     if (fault?.kind === 'truncate') stats.fault('truncate', null, fault.scripted);
     else if (response.page && response.status === 200) stats.page(response.page.kind, response.page.items);
     await answer(response, fault?.kind === 'truncate');
@@ -369,6 +385,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     url,
     port,
     tenant,
+    audit,
     faults,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),

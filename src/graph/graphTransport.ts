@@ -52,7 +52,11 @@ export class GraphTransport {
    * base URL, and would not touch an http one at all, so links are reduced to a relative path here.
    */
   toRelative(pathOrLink: string): { version: string; path: string } {
-    if (!/^https?:\/\//i.test(pathOrLink)) return { version: 'beta', path: pathOrLink };
+    if (!/^https?:\/\//i.test(pathOrLink)) {
+      // Most reads are beta; a path may name its version ("/v1.0/auditLogs/..."), as some APIs answer on v1.0 only.
+      const versioned = /^\/(v1\.0|beta)(\/.*)$/i.exec(pathOrLink);
+      return versioned ? { version: versioned[1]!.toLowerCase(), path: versioned[2]! } : { version: 'beta', path: pathOrLink };
+    }
     const url = new URL(pathOrLink);
     if (!GRAPH_HOSTS.has(url.hostname.toLowerCase()) && url.host !== this.baseHost) {
       throw new WritebackWatchError(
