@@ -19,6 +19,8 @@ import { annotateApprovals, parseApprovalRequest } from '../alerts/approvals';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../alerts/webhookReceiver';
 import type { AlertChannel } from '../alerts/delivery/channel';
 import { createWebhookChannel } from '../alerts/delivery/webhook';
+import { attributeChanges, retryPendingAttributions, type AttributionDeps } from '../attribution/attributeChanges';
+import { alertAttributionLookup } from '../attribution/attachAttributions';
 
 export interface WiredAlerts {
   policy: AlertPolicy;
@@ -54,6 +56,7 @@ export async function wireAlerts(services: Services, options: { demoReceiver?: b
   const approvals = new ApprovalStore(services.tables);
   const deps: AlertStageDeps = { settings, policy, tables: services.tables, channels };
   const tenantId = settings.tenantId;
+  const attributionDeps: AttributionDeps = { settings, tables: services.tables, graph: services.graph, log };
 
   services.decorateChanges = (changes: AsyncIterable<GroupChange>) =>
     (async function* () {
@@ -68,8 +71,14 @@ export async function wireAlerts(services: Services, options: { demoReceiver?: b
         if (previous) {
           const diff = await openScanDiff(services, tenantId, { from: previous.id, to: outcome.scan.id });
           const summary = await diff.summarize();
-          const result = await runAlertStage(deps, { fromScan: previous, toScan: outcome.scan, summary, changes: diff.changes });
+          // Who made each change (never throws; bounded), then the alerts carry it; older pending lookups last.
+          const pair = { fromScan: previous, toScan: outcome.scan, changedGroups: summary.changedGroups, tenantChanges: summary.tenantChanges };
+          const attribution = await attributeChanges(attributionDeps, { ...pair, changes: diff.changes });
+          const attributionFor = alertAttributionLookup(services.tables);
+          const result = await runAlertStage(deps, { fromScan: previous, toScan: outcome.scan, summary, changes: diff.changes, attributionFor });
           log.info(`Alerts for scan ${outcome.scan.id}: ${result.recorded} new, ${result.sent} sent, ${result.failed} deliveries failed.`);
+          const skip = { fromScanId: previous.id, toScanId: outcome.scan.id };
+          await retryPendingAttributions(attributionDeps, { tenantId, requestsUsed: attribution.requests, skip });
         } else {
           log.info(`Scan ${outcome.scan.id} is this tenant's first complete scan: it is the baseline and alerts nothing.`);
         }

@@ -9,6 +9,7 @@ import { writeDiffReport } from '../report/diffReport';
 import { writeScanReport } from '../report/scanReport';
 import { requireCompleteScan } from '../store/scanStore';
 import { formatDiffSummary } from './diffSummaryText';
+import { attributedChanges } from '../attribution/attachAttributions';
 
 export async function diffCommand(argv: string[], services: Services): Promise<number> {
   const { values } = parseArgs({
@@ -21,13 +22,13 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
   if (values.format === 'xlsx') {
     const summary = await diff.summarize();
     const out = createWriteStream(values.out!);
-    await writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()) });
+    await writeDiffReport(out, { summary, changes: () => attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes())) });
     console.error(formatDiffSummary(summary));
     console.error(`Wrote ${values.out}.`);
     return 0;
   }
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  for await (const change of markApprovals(services, diff.changes())) {
+  for await (const change of attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes()))) {
     if (!out.write(`${JSON.stringify(change)}\n`)) await once(out, 'drain');
   }
   if (values.out) {

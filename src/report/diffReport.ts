@@ -9,6 +9,7 @@ import { CHANGE_TYPES, isSuspiciousTypeReset } from '../diff/compareGroups';
 import type { ClassifiedGroup, DiffSummary, FindingId, GroupChange, TenantContextChange } from '../model';
 import { EMPTY, STYLES, bucket, count, date, flag, raw, text, type ReportCell } from './cells';
 import { groupLinker } from './entraLinks';
+import { attributionText, changedByText } from '../attribution/present';
 import { StreamingWorkbook, type ColumnSpec, type ReportSheet } from './streamingWorkbook';
 
 export interface DiffReportInput {
@@ -43,6 +44,8 @@ export const CHANGE_COLUMNS: readonly ColumnSpec[] = [
   { header: 'Findings added', width: 48 },
   { header: 'Findings removed', width: 48 },
   { header: 'Approval id', width: 38 },
+  { header: 'Changed by', width: 48 },
+  { header: 'Attribution', width: 60 },
   { header: 'Entra admin center', width: 16 },
 ];
 
@@ -102,6 +105,8 @@ export function changeRow(change: GroupChange, link: (groupId: string) => Report
     text(findingList(change.findingsAdded)),
     text(findingList(change.findingsRemoved)),
     text(change.approvalId ?? null),
+    text(changedByText(change.attribution)),
+    text(attributionText(change.attribution)),
     // A deleted group has no page to open.
     after === null ? EMPTY : link(change.groupId),
   ];
