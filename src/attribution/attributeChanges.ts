@@ -230,10 +230,10 @@ class LookupPass {
   }
 
   /** A query, or the reason it could not be made. */
-  private async query(filter: string, what: string): Promise<{ events: DirectoryAudit[]; complete: boolean } | Failure> {
+  private async query(filter: string, what: string, maxPages?: number): Promise<{ events: DirectoryAudit[]; complete: boolean } | Failure> {
     if (this.remaining <= 0) return BUDGET_SPENT;
     try {
-      return await this.reader.query(filter, what);
+      return await this.reader.query(filter, what, maxPages);
     } catch (error) {
       if (this.timeLimit.signal.aborted) return BUDGET_SPENT;
       return lookupFailure(error);
@@ -286,7 +286,9 @@ class LookupPass {
     let perGroup = false;
     let failure: Failure | null = null;
     if (!timing.fullyAgedOut && changedGroups > 0) {
-      const result = await this.query(groupActivityFilter(queryable), 'group activities');
+      // Up to half the budget stays for per-group queries (one per changed group) should the nightly query not finish.
+      const reserve = Math.min(changedGroups, Math.floor(this.remaining / 2));
+      const result = await this.query(groupActivityFilter(queryable), 'group activities', Math.max(1, this.remaining - reserve - (tenantChanges.length > 0 ? 1 : 0)));
       if ('status' in result) failure = result;
       else {
         index = indexEventsByGroup(result.events);

@@ -75,6 +75,8 @@ export interface AuditLogControls {
   throttleWindowMs: number;
   /** The property name a writebackConfiguration change logs (not documented by Microsoft). */
   writebackPropertyName: string;
+  /** Most events per page whatever `$top` asks (Graph may answer with fewer). */
+  maxPageSize: number;
 }
 
 export const DEFAULT_AUDIT_CONTROLS: AuditLogControls = {
@@ -83,6 +85,7 @@ export const DEFAULT_AUDIT_CONTROLS: AuditLogControls = {
   throttleLimit: 5,
   throttleWindowMs: 10_000,
   writebackPropertyName: 'WritebackConfiguration',
+  maxPageSize: 1000,
 };
 
 export class EmulatedAuditLog {

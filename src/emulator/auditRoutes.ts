@@ -104,7 +104,7 @@ export function listDirectoryAudits(ctx: RequestContext, audit: EmulatedAuditLog
     if (!decoded) return badRequest('The specified page token value is invalid.');
     token = decoded;
   }
-  const pageSize = top ?? DEFAULT_PAGE_SIZE;
+  const pageSize = Math.max(1, Math.min(top ?? DEFAULT_PAGE_SIZE, audit.controls.maxPageSize));
   const matching = audit.visible(predicate, token.v);
   const page = matching.slice(token.p, token.p + pageSize);
   const body: Record<string, unknown> = { '@odata.context': ctx.links.context('auditLogs/directoryAudits', 'v1.0') };

@@ -126,13 +126,13 @@ export class AuditLogReader {
     return Math.max(0, this.options.maxRequests - this.requests);
   }
 
-  /** Every page of one query, following @odata.nextLink, until the last page or the request budget. */
-  async query(filter: string, what: string): Promise<AuditQueryResult> {
+  /** Every page of one query, following @odata.nextLink, until the last page, `maxPages` or the request budget. */
+  async query(filter: string, what: string, maxPages = Number.POSITIVE_INFINITY): Promise<AuditQueryResult> {
     const events: DirectoryAudit[] = [];
     let link: string | null = directoryAuditsPath(filter);
     let page = 0;
     while (link) {
-      if (this.remainingRequests === 0) return { events, complete: false };
+      if (this.remainingRequests === 0 || page >= maxPages) return { events, complete: false };
       page += 1;
       this.requests += 1;
       await this.pacer.acquire(this.options.signal);
