@@ -17,6 +17,8 @@ Permissions:
   Directory.Read.All                      always: the Group.Unified directory setting and the last sync time
   OnPremDirectorySynchronization.Read.All -IncludeOnPremSync: the tenant's group writeback feature flag
                                           (without it the report records that signal as unknown)
+  AuditLog.Read.All                       -IncludeAuditLog: who made each change, from the Entra audit log
+                                          (without it every change's attribution says "no permission")
   Mail.Send                               -IncludeMailSend: only when alert email (ALERT_EMAIL_FROM) is on
 
 .PARAMETER PrincipalId
@@ -28,11 +30,14 @@ Display name of the managed identity (its service principal has the same name).
 .PARAMETER IncludeOnPremSync
 Also grant OnPremDirectorySynchronization.Read.All.
 
+.PARAMETER IncludeAuditLog
+Also grant AuditLog.Read.All.
+
 .PARAMETER IncludeMailSend
 Also grant Mail.Send.
 
 .PARAMETER Remove
-Remove every permission this script grants (all four), whatever the switches say.
+Remove every permission this script grants (all five), whatever the switches say.
 
 .PARAMETER TenantId
 Tenant to sign in to (default: the account's home tenant).
@@ -41,7 +46,7 @@ Tenant to sign in to (default: the account's home tenant).
 ./scripts/grant-graph-permissions.ps1 -PrincipalId (azd env get-value MANAGED_IDENTITY_PRINCIPAL_ID)
 
 .EXAMPLE
-./scripts/grant-graph-permissions.ps1 -IdentityName id-api-abc123 -IncludeOnPremSync -IncludeMailSend
+./scripts/grant-graph-permissions.ps1 -IdentityName id-api-abc123 -IncludeOnPremSync -IncludeAuditLog -IncludeMailSend
 
 .EXAMPLE
 ./scripts/grant-graph-permissions.ps1 -PrincipalId 7d3c… -Remove
@@ -56,6 +61,7 @@ param(
     [string] $IdentityName,
 
     [switch] $IncludeOnPremSync,
+    [switch] $IncludeAuditLog,
     [switch] $IncludeMailSend,
     [switch] $Remove,
     [string] $TenantId
@@ -67,8 +73,9 @@ $ErrorActionPreference = 'Stop'
 $MicrosoftGraphAppId = '00000003-0000-0000-c000-000000000000'
 $RequiredRoles = @('Group.Read.All', 'Directory.Read.All')
 $OnPremSyncRole = 'OnPremDirectorySynchronization.Read.All'
+$AuditLogRole = 'AuditLog.Read.All'
 $MailSendRole = 'Mail.Send'
-$ManagedRoles = $RequiredRoles + @($OnPremSyncRole, $MailSendRole)
+$ManagedRoles = $RequiredRoles + @($OnPremSyncRole, $AuditLogRole, $MailSendRole)
 
 Import-Module Microsoft.Graph.Applications -ErrorAction Stop
 
@@ -125,6 +132,7 @@ if ($Remove) {
 $wanted = [System.Collections.Generic.List[string]]::new()
 $wanted.AddRange([string[]] $RequiredRoles)
 if ($IncludeOnPremSync) { $wanted.Add($OnPremSyncRole) }
+if ($IncludeAuditLog) { $wanted.Add($AuditLogRole) }
 if ($IncludeMailSend) { $wanted.Add($MailSendRole) }
 
 foreach ($name in $wanted) {
@@ -138,7 +146,7 @@ foreach ($name in $wanted) {
 }
 
 # Optional permissions granted earlier but not asked for now stay; say so, least privilege is a choice.
-foreach ($name in @($OnPremSyncRole, $MailSendRole)) {
+foreach ($name in @($OnPremSyncRole, $AuditLogRole, $MailSendRole)) {
     if (-not $wanted.Contains($name) -and (Get-Assignment $name)) {
         Write-Host ('left in place    {0} (granted earlier, not asked for now; -Remove takes away everything)' -f $name)
     }

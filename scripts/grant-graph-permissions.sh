@@ -6,15 +6,17 @@
 # Administrator (or Global Administrator), signed in with `az login`. See docs/deploy.md.
 #
 #   scripts/grant-graph-permissions.sh [--principal-id ID | --identity-name NAME]
-#                                      [--with-onprem-sync] [--with-mail-send] [--remove]
+#                                      [--with-onprem-sync] [--with-audit-log] [--with-mail-send] [--remove]
 #
 #   --principal-id ID     Object (principal) id of the managed identity's service principal. Without it
 #                         and without --identity-name, the azd environment's MANAGED_IDENTITY_PRINCIPAL_ID.
 #   --identity-name NAME  Display name of the managed identity (its service principal has the same name).
 #   --with-onprem-sync    Also grant OnPremDirectorySynchronization.Read.All (reads the tenant's group
 #                         writeback feature flag; without it the report records that signal as unknown).
+#   --with-audit-log      Also grant AuditLog.Read.All (who made each change, from the Entra audit log;
+#                         without it every change's attribution says "no permission").
 #   --with-mail-send      Also grant Mail.Send (only when ALERT_EMAIL_FROM is set: alert email).
-#   --remove              Remove every permission this script grants (all four), whatever the switches.
+#   --remove              Remove every permission this script grants (all five), whatever the switches.
 #
 # Needs bash, curl and jq (all in Azure Cloud Shell). The Graph token comes from `az account
 # get-access-token`, or from GRAPH_TOKEN when set. GRAPH_BASE_URL (default https://graph.microsoft.com)
@@ -27,6 +29,7 @@ readonly MICROSOFT_GRAPH_APP_ID='00000003-0000-0000-c000-000000000000'
 # directory setting (NewUnifiedGroupWritebackDefault) and the organization's last sync time.
 readonly REQUIRED_ROLES=('Group.Read.All' 'Directory.Read.All')
 readonly ONPREM_SYNC_ROLE='OnPremDirectorySynchronization.Read.All'
+readonly AUDIT_LOG_ROLE='AuditLog.Read.All'
 readonly MAIL_SEND_ROLE='Mail.Send'
 
 graph_base="${GRAPH_BASE_URL:-https://graph.microsoft.com}"
@@ -34,6 +37,7 @@ graph_base="${graph_base%/}/v1.0"
 principal_id=''
 identity_name=''
 with_onprem_sync=false
+with_audit_log=false
 with_mail_send=false
 remove=false
 
@@ -51,6 +55,7 @@ while [[ $# -gt 0 ]]; do
     --principal-id) principal_id="${2:?--principal-id needs a value}"; shift 2 ;;
     --identity-name) identity_name="${2:?--identity-name needs a value}"; shift 2 ;;
     --with-onprem-sync) with_onprem_sync=true; shift ;;
+    --with-audit-log) with_audit_log=true; shift ;;
     --with-mail-send) with_mail_send=true; shift ;;
     --remove) remove=true; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -132,7 +137,7 @@ app_role_id() {
 }
 
 # Resolve every permission this script manages up front, so a missing name stops it before any change.
-readonly MANAGED_ROLES=("${REQUIRED_ROLES[@]}" "$ONPREM_SYNC_ROLE" "$MAIL_SEND_ROLE")
+readonly MANAGED_ROLES=("${REQUIRED_ROLES[@]}" "$ONPREM_SYNC_ROLE" "$AUDIT_LOG_ROLE" "$MAIL_SEND_ROLE")
 role_ids=()
 for name in "${MANAGED_ROLES[@]}"; do
   id="$(app_role_id "$name")"
@@ -173,6 +178,7 @@ fi
 
 wanted=("${REQUIRED_ROLES[@]}")
 [[ "$with_onprem_sync" == true ]] && wanted+=("$ONPREM_SYNC_ROLE")
+[[ "$with_audit_log" == true ]] && wanted+=("$AUDIT_LOG_ROLE")
 [[ "$with_mail_send" == true ]] && wanted+=("$MAIL_SEND_ROLE")
 
 for name in "${wanted[@]}"; do
@@ -186,7 +192,7 @@ for name in "${wanted[@]}"; do
 done
 
 # Optional permissions granted earlier but not asked for now stay; say so, least privilege is a choice.
-for name in "$ONPREM_SYNC_ROLE" "$MAIL_SEND_ROLE"; do
+for name in "$ONPREM_SYNC_ROLE" "$AUDIT_LOG_ROLE" "$MAIL_SEND_ROLE"; do
   if [[ " ${wanted[*]} " != *" $name "* && -n "$(assignment_of "$name")" ]]; then
     echo "left in place    $name (granted earlier, not asked for now; --remove takes away everything)"
   fi

@@ -42,6 +42,7 @@ class LoopbackGraph {
           role('Group.Read.All'),
           role('Directory.Read.All'),
           role('OnPremDirectorySynchronization.Read.All'),
+          role('AuditLog.Read.All'),
           role('Mail.Send'),
           role('Group.ReadWrite.All'),
         ],
@@ -145,6 +146,7 @@ interface GrantOptions {
   principalId?: string;
   identityName?: string;
   onPremSync?: boolean;
+  auditLog?: boolean;
   mailSend?: boolean;
   remove?: boolean;
 }
@@ -200,6 +202,7 @@ const RUNNERS: ScriptRunner[] = [
         ...(o.principalId ? ['--principal-id', o.principalId] : []),
         ...(o.identityName ? ['--identity-name', o.identityName] : []),
         ...(o.onPremSync ? ['--with-onprem-sync'] : []),
+        ...(o.auditLog ? ['--with-audit-log'] : []),
         ...(o.mailSend ? ['--with-mail-send'] : []),
         ...(o.remove ? ['--remove'] : []),
       ],
@@ -220,6 +223,7 @@ const RUNNERS: ScriptRunner[] = [
         ...(o.principalId ? ['-PrincipalId', o.principalId] : []),
         ...(o.identityName ? ['-IdentityName', o.identityName] : []),
         ...(o.onPremSync ? ['-IncludeOnPremSync'] : []),
+        ...(o.auditLog ? ['-IncludeAuditLog'] : []),
         ...(o.mailSend ? ['-IncludeMailSend'] : []),
         ...(o.remove ? ['-Remove'] : []),
       ],
@@ -274,31 +278,32 @@ describe.each(RUNNERS)('$name', (runner) => {
   });
 
   it.skipIf(runner.unavailable !== null)('adds the optional permissions on request, finding the identity by name', async () => {
-    const result = await run({ identityName: 'id-api-wbw', onPremSync: true, mailSend: true });
+    const result = await run({ identityName: 'id-api-wbw', onPremSync: true, auditLog: true, mailSend: true });
     expect(result.code).toBe(0);
-    expect(graph.grantedTo(graph.identity.id)).toEqual(['Directory.Read.All', 'Group.Read.All', 'Mail.Send', 'OnPremDirectorySynchronization.Read.All']);
+    expect(graph.grantedTo(graph.identity.id)).toEqual(['AuditLog.Read.All', 'Directory.Read.All', 'Group.Read.All', 'Mail.Send', 'OnPremDirectorySynchronization.Read.All']);
     // Assignments go to the Graph permissions with those names, whatever their ids are.
     expect(graph.assignments.map((a) => a.appRoleId)).toContain(graph.roleId('Mail.Send'));
   });
 
   it.skipIf(runner.unavailable !== null)('reports optional permissions granted earlier but not asked for now, and leaves them', async () => {
-    await run({ principalId: graph.identity.id, mailSend: true });
+    await run({ principalId: graph.identity.id, mailSend: true, auditLog: true });
     const result = await run({ principalId: graph.identity.id });
     expect(result.stdout).toMatch(/left in place\s+Mail\.Send/);
+    expect(result.stdout).toMatch(/left in place\s+AuditLog\.Read\.All/);
     expect(graph.grantedTo(graph.identity.id)).toContain('Mail.Send');
   });
 
   it.skipIf(runner.unavailable !== null)('removes everything it grants with -Remove, across paged assignment lists', async () => {
-    await run({ principalId: graph.identity.id, onPremSync: true, mailSend: true });
+    await run({ principalId: graph.identity.id, onPremSync: true, auditLog: true, mailSend: true });
     // An assignment to another API stays: the script only touches Microsoft Graph's permissions.
     graph.assignments.push({ id: randomUUID(), principalId: graph.identity.id, resourceId: randomUUID(), appRoleId: randomUUID() });
     const result = await run({ principalId: graph.identity.id, remove: true });
     expect(result.code).toBe(0);
-    expect(result.stdout.match(/^removed\s+/gm)).toHaveLength(4);
+    expect(result.stdout.match(/^removed\s+/gm)).toHaveLength(5);
     expect(graph.assignments.filter((a) => a.resourceId === graph.graph.id)).toEqual([]);
     expect(graph.assignments).toHaveLength(1);
     const again = await run({ principalId: graph.identity.id, remove: true });
-    expect(again.stdout.match(/^not granted\s+/gm)).toHaveLength(4);
+    expect(again.stdout.match(/^not granted\s+/gm)).toHaveLength(5);
   });
 
   it.skipIf(runner.unavailable !== null)('fails with a clear message for an unknown or ambiguous identity, changing nothing', async () => {
