@@ -190,3 +190,31 @@ export function auditWrite(routeKey: string, ctx: RequestContext, audit: Emulate
 function stripOData(object: GraphObject): GraphObject {
   return Object.fromEntries(Object.entries(object).filter(([key]) => !key.startsWith('@odata.')));
 }
+
+/**
+ * `/_emulator/audit`: the audit log's controls over HTTP, for a separate process.
+ *   GET  /_emulator/audit         { controls, events }
+ *   POST /_emulator/audit         { latencyMs?, access?: "granted"|"denied"|"noLicence", throttleLimit?, throttleWindowMs?, writebackPropertyName?, maxPageSize? }
+ *   POST /_emulator/audit/clear   removes every event
+ */
+export function handleAuditControl(audit: EmulatedAuditLog, method: string, action: string, body: unknown): EmulatorResponse {
+  const key = `${method} ${action}`;
+  if (key === 'GET audit') return { status: 200, json: { controls: audit.controls, events: audit.all().length } };
+  if (key === 'POST audit/clear') {
+    audit.clear();
+    return { status: 200, json: { ok: true } };
+  }
+  if (key !== 'POST audit') return { status: 404, json: { error: { code: 'NotFound', message: `No emulator control ${method} /_emulator/${action}.` } } };
+  const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const invalid = (message: string): EmulatorResponse => ({ status: 400, json: { error: { code: 'InvalidInput', message } } });
+  const numbers = ['latencyMs', 'throttleLimit', 'throttleWindowMs', 'maxPageSize'] as const;
+  for (const name of numbers) {
+    if (input[name] !== undefined && (typeof input[name] !== 'number' || !Number.isFinite(input[name]) || (input[name] as number) < 0)) return invalid(`"${name}" must be a non-negative number.`);
+  }
+  if (input.access !== undefined && !['granted', 'denied', 'noLicence'].includes(String(input.access))) return invalid('"access" must be granted, denied or noLicence.');
+  if (input.writebackPropertyName !== undefined && (typeof input.writebackPropertyName !== 'string' || input.writebackPropertyName.trim() === '')) return invalid('"writebackPropertyName" must be a non-empty string.');
+  for (const name of numbers) if (input[name] !== undefined) audit.controls[name] = input[name] as number;
+  if (input.access !== undefined) audit.controls.access = input.access as typeof audit.controls.access;
+  if (input.writebackPropertyName !== undefined) audit.controls.writebackPropertyName = input.writebackPropertyName as string;
+  return { status: 200, json: { controls: audit.controls } };
+}

@@ -28,7 +28,7 @@ import { StatsRecorder, type EmulatorStats } from './stats';
 import type { SyntheticGroupGenerator } from './syntheticTenant';
 import { EmulatedTenant } from './tenant';
 import { EMULATOR_CLIENT, EmulatedAuditLog, type AuditCaller, type AuditLogControls } from './auditLog';
-import { AUDIT_ROUTE_KEY, auditWrite, isAuditPath, listDirectoryAudits } from './auditRoutes';
+import { AUDIT_ROUTE_KEY, auditWrite, handleAuditControl, isAuditPath, listDirectoryAudits } from './auditRoutes';
 
 export const DEFAULT_EMULATOR_TOKEN = 'emulator-token';
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
@@ -295,7 +295,9 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     }
 
     if (segments[0] === '_emulator') {
-      send(req, res, handleControl(controls, method, segments.slice(1).join('/'), body), false);
+      const action = segments.slice(1).join('/');
+      const control = segments[1] === 'audit' ? handleAuditControl(audit, method, action, body) : handleControl(controls, method, action, body);
+      send(req, res, control, false);
       return;
     }
 

@@ -118,4 +118,15 @@ describe('emulated directory audit log', () => {
     expect(parseAuditFilter("targetResources/any(t: t/id eq 'y')")(event)).toBe(false);
     expect(() => parseAuditFilter('activityDateTime ge yesterday')).toThrow(/date literal/);
   });
+
+  it('takes its controls over HTTP too', async () => {
+    const em = await emulator({ groups: 1 });
+    const post = (body: unknown) => fetch(`${em.url}/_emulator/audit`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ access: 'denied', latencyMs: 5 })).status).toBe(200);
+    expect(em.audit.controls).toMatchObject({ access: 'denied', latencyMs: 5 });
+    expect((await post({ access: 'maybe' })).status).toBe(400);
+    em.audit.record({ activityDisplayName: 'Update group', targetResources: [] });
+    expect((await fetch(`${em.url}/_emulator/audit/clear`, { method: 'POST' })).status).toBe(200);
+    expect(em.audit.all()).toEqual([]);
+  });
 });
