@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { attributeChanges, retryPendingAttributions, type AttributionDeps } from '../../src/attribution/attributeChanges';
 import { attachAttributions } from '../../src/attribution/attachAttributions';
 import { openScanDiff } from '../../src/diff/scanDiff';
-import type { EmulatorOptions } from '../../src/emulator/server';
+import type { EmulatorOptions } from '../../dev/emulator/server';
 import type { Clock } from '../../src/graph/retryPolicy';
 import type { GraphGroup, ScanRecord } from '../../src/model';
 import { silentLogger } from '../../src/observability/logger';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_UNIFIED_TEMPLATE_ID } from '../../src/emulator/tenant';
-import { parseAuditFilter, type AuditEvent } from '../../src/emulator/auditLog';
+import { GROUP_UNIFIED_TEMPLATE_ID } from '../../dev/emulator/tenant';
+import { parseAuditFilter, type AuditEvent } from '../../dev/emulator/auditLog';
 import { emulator, onEmulator, send } from './helpers';
 
 const ADA = { user: { id: '2c940657-1026-4386-bcfd-3176637ba01f', displayName: 'Ada Admin', userPrincipalName: 'ada@contoso.com', ipAddress: '203.0.113.7' } };

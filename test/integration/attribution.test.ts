@@ -8,10 +8,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { setRuntime } from '../../src/app/runtime';
-import { wireAlerts } from '../../src/app/wireStages';
-import { startFunctionsHost, type RunningFunctionsHost } from '../../src/localhost/functionsHost';
-import { startWebhookReceiver, type RunningWebhookReceiver } from '../../src/alerts/webhookReceiver';
+import { startFunctionsHost, type RunningFunctionsHost } from '../../dev/host/functionsHost';
+import { startWebhookReceiver, type RunningWebhookReceiver } from '../../dev/demo/webhookReceiver';
 import { AlertStore } from '../../src/alerts/alertStore';
 import { emailMessage } from '../../src/alerts/delivery/email';
 import { diffCommand } from '../../src/cli/diffCommands';
@@ -57,8 +55,7 @@ beforeAll(async () => {
     emulator: { groups: 80, seed: 33, callers: { 'ada-token': ADA } },
     env: { ALERT_WEBHOOK_URL: receiver.url, ALERT_WEBHOOK_SECRET: SECRET, ALERT_TEAMS_WEBHOOK_URL: teams.url, AUDIT_LATENCY_GRACE_MINUTES: '0' },
   });
-  setRuntime({ services: world.services, alerts: await wireAlerts(world.services) });
-  host = await startFunctionsHost({ functionsDir: join(__dirname, '..', '..', 'functions'), port: 0, functionKey: KEY, settings: world.env, timers: false, log: () => {} });
+  host = await startFunctionsHost({ services: world.services, port: 0, functionKey: KEY, settings: world.env, timers: false, log: () => {} });
 }, 120_000);
 
 afterAll(async () => {
@@ -66,7 +63,6 @@ afterAll(async () => {
   await world?.close();
   await receiver?.close();
   await teams?.close();
-  setRuntime(undefined);
 });
 
 describe('attribution end to end', () => {
