@@ -77,6 +77,8 @@ export interface AuditLogControls {
   writebackPropertyName: string;
   /** Most events per page whatever `$top` asks (Graph may answer with fewer). */
   maxPageSize: number;
+  /** Answer 400 to a filter that combines loggedByService with an `or` list (undocumented whether Graph takes it). */
+  rejectServiceWithOr: boolean;
 }
 
 export const DEFAULT_AUDIT_CONTROLS: AuditLogControls = {
@@ -86,6 +88,7 @@ export const DEFAULT_AUDIT_CONTROLS: AuditLogControls = {
   throttleWindowMs: 10_000,
   writebackPropertyName: 'WritebackConfiguration',
   maxPageSize: 1000,
+  rejectServiceWithOr: false,
 };
 
 export class EmulatedAuditLog {

@@ -77,6 +77,9 @@ export function listDirectoryAudits(ctx: RequestContext, audit: EmulatedAuditLog
   const options = readQueryOptions(ctx.url);
   let predicate: AuditPredicate = () => true;
   const filter = options.get('filter');
+  if (filter !== undefined && audit.controls.rejectServiceWithOr && /loggedByService/i.test(filter) && /\sor\s/i.test(filter)) {
+    return graphError(400, 'Request_UnsupportedQuery', 'Invalid filter clause: loggedByService cannot be combined with this expression.');
+  }
   if (filter !== undefined) {
     try {
       predicate = parseAuditFilter(filter);

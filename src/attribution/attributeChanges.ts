@@ -170,6 +170,8 @@ function pairOf(fromScan: ScanRecord, toScan: ScanRecord): PairTimes {
 interface Failure {
   status: Extract<AttributionStatus, 'noPermission' | 'noLicence' | 'throttled'>;
   note: string;
+  /** Graph refused the query itself (400): a simpler filter may be accepted. */
+  badRequest?: boolean;
 }
 
 /** Graph's 403 for the audit log: a missing permission, or (the same status) a tenant without the licence. */
@@ -184,7 +186,7 @@ export function lookupFailure(error: unknown): Failure {
   if (e.code === 'GraphRetryBudgetExhausted' || status === 429) {
     return { status: 'throttled', note: `${STATUS_NOTES.throttled} (Graph throttled the audit log: ${message.slice(0, 200)})` };
   }
-  return { status: 'throttled', note: `${STATUS_NOTES.throttled} (${message.slice(0, 200)})` };
+  return { status: 'throttled', note: `${STATUS_NOTES.throttled} (${message.slice(0, 200)})`, badRequest: status === 400 };
 }
 
 const BUDGET_SPENT: Failure = { status: 'throttled', note: `${STATUS_NOTES.throttled} (this run's AUDIT_MAX_PAGES or time limit was spent)` };
@@ -288,7 +290,9 @@ class LookupPass {
     if (!timing.fullyAgedOut && changedGroups > 0) {
       // Up to half the budget stays for per-group queries (one per changed group) should the nightly query not finish.
       const reserve = Math.min(changedGroups, Math.floor(this.remaining / 2));
-      const result = await this.query(groupActivityFilter(queryable), 'group activities', Math.max(1, this.remaining - reserve - (tenantChanges.length > 0 ? 1 : 0)));
+      const pages = Math.max(1, this.remaining - reserve - (tenantChanges.length > 0 ? 1 : 0));
+      let result = await this.query(groupActivityFilter(queryable), 'group activities', pages);
+      if ('status' in result && result.badRequest) result = await this.query(groupActivityFilter(queryable, { withService: false }), 'group activities', pages);
       if ('status' in result) failure = result;
       else {
         index = indexEventsByGroup(result.events);

@@ -129,6 +129,8 @@ export function renderActor(event: DirectoryAudit, target?: AuditTarget): AuditA
 const lower = (value: string | null | undefined): string => (value ?? '').toLowerCase();
 const eventTime = (event: DirectoryAudit): number => Date.parse(event.activityDateTime ?? '');
 const succeeded = (event: DirectoryAudit): boolean => !['failure', 'timeout'].includes(lower(event.result));
+/** Core Directory records the directory's own writes; self-service and MIM log look-alike activities. */
+const coreDirectory = (event: DirectoryAudit): boolean => !event.loggedByService || lower(event.loggedByService) === 'core directory';
 
 /** Events by the id of each Group target (lower case); other target types are not groups. */
 export function indexEventsByGroup(events: Iterable<DirectoryAudit>): Map<string, DirectoryAudit[]> {
@@ -211,7 +213,7 @@ export function matchGroupChange(change: { groupId: string; types: readonly Chan
   const patterns = change.types.flatMap((type) => (WRITEBACK_CHANGES.includes(type) ? options.writebackPatterns : (FIXED_PATTERNS[type] ?? [])));
   const found: AttributedEvent[] = [];
   for (const event of index.get(groupId) ?? []) {
-    if (!inWindow(event, options.window) || !succeeded(event) || !activities.has(lower(event.activityDisplayName))) continue;
+    if (!inWindow(event, options.window) || !succeeded(event) || !coreDirectory(event) || !activities.has(lower(event.activityDisplayName))) continue;
     const target = (event.targetResources ?? []).find((t) => targetType(t) === 'group' && lower(t.id) === groupId);
     // Creating, deleting or restoring the group is itself the change; an update must name what it changed.
     const isUpdate = lower(event.activityDisplayName) === 'update group';

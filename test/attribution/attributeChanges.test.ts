@@ -225,6 +225,17 @@ describe('attributeChanges (emulator audit log, Azurite)', () => {
     expect(stored.get(b!.id)!.attribution.actor?.userPrincipalName).toBe('bob@contoso.com');
   });
 
+  it('drops the service clause when Graph refuses it combined with the activity list, and still confirms', async () => {
+    const w = await start({}, { audit: { rejectServiceWithOr: true } });
+    const [target] = legacyM365(w);
+    const first = await scan(w);
+    await patchAs(w, 'ada-token', target!.id, enable);
+    const second = await scan(w);
+    w.emulator.resetStats();
+    expect((await attribute(w, first, second)).counts).toEqual({ confirmed: 1 });
+    expect(w.emulator.stats().byStatus).toMatchObject({ '400': 1, '200': 1 });
+  });
+
   it('spends no request when nothing changed', async () => {
     const w = await start();
     const first = await scan(w);

@@ -102,6 +102,7 @@ describe('matching a change to its events', () => {
       updateGroup('2026-03-01T01:00:00Z', { user: BOB }), // before the window
       updateGroup('2026-03-02T03:00:00Z', { user: BOB }), // after the window
       updateGroup('2026-03-01T10:00:00Z', { user: BOB, result: 'failure' }), // failed attempt
+      { ...updateGroup('2026-03-01T11:00:00Z', { user: BOB }), loggedByService: 'Self-service Group Management' }, // not Core Directory
       updateGroup('2026-03-01T12:00:00Z'), // the one
     ];
     const result = matchGroupChange({ groupId: GROUP.toUpperCase(), types: ['bucketChanged', 'configChanged'] }, indexEventsByGroup(events), options);
