@@ -197,7 +197,7 @@ function stripOData(object: GraphObject): GraphObject {
 /**
  * `/_emulator/audit`: the audit log's controls over HTTP, for a separate process.
  *   GET  /_emulator/audit         { controls, events }
- *   POST /_emulator/audit         { latencyMs?, access?: "granted"|"denied"|"noLicence", throttleLimit?, throttleWindowMs?, writebackPropertyName?, maxPageSize? }
+ *   POST /_emulator/audit         { latencyMs?, access?: "granted"|"denied"|"noLicence", throttleLimit?, throttleWindowMs?, writebackPropertyName?, maxPageSize?, rejectServiceWithOr? }
  *   POST /_emulator/audit/clear   removes every event
  */
 export function handleAuditControl(audit: EmulatedAuditLog, method: string, action: string, body: unknown): EmulatorResponse {
@@ -215,6 +215,8 @@ export function handleAuditControl(audit: EmulatedAuditLog, method: string, acti
     if (input[name] !== undefined && (typeof input[name] !== 'number' || !Number.isFinite(input[name]) || (input[name] as number) < 0)) return invalid(`"${name}" must be a non-negative number.`);
   }
   if (input.access !== undefined && !['granted', 'denied', 'noLicence'].includes(String(input.access))) return invalid('"access" must be granted, denied or noLicence.');
+  if (input.rejectServiceWithOr !== undefined && typeof input.rejectServiceWithOr !== 'boolean') return invalid('"rejectServiceWithOr" must be true or false.');
+  if (input.rejectServiceWithOr !== undefined) audit.controls.rejectServiceWithOr = input.rejectServiceWithOr as boolean;
   if (input.writebackPropertyName !== undefined && (typeof input.writebackPropertyName !== 'string' || input.writebackPropertyName.trim() === '')) return invalid('"writebackPropertyName" must be a non-empty string.');
   for (const name of numbers) if (input[name] !== undefined) audit.controls[name] = input[name] as number;
   if (input.access !== undefined) audit.controls.access = input.access as typeof audit.controls.access;
