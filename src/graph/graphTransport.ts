@@ -3,7 +3,7 @@
  * the scan's retry policy (throttling with Retry-After, network drops, cut-off bodies) within its budget.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { WritebackWatchError } from '../errors';
+import { GraphRequestError } from './graphError';
 import type { Clock } from '../retry/clock';
 import { retryPolicy, withRetries, type GiveUp, type RetryPolicy } from '../retry/retryPolicy';
 import { RetryBudget } from '../retry/strategies';
@@ -71,7 +71,7 @@ export class GraphTransport {
     if (!/^https?:\/\//i.test(pathOrLink)) return { version: 'beta', path: pathOrLink };
     const url = new URL(pathOrLink);
     if (!GRAPH_HOSTS.has(url.hostname.toLowerCase()) && url.host !== this.baseHost) {
-      throw new WritebackWatchError(
+      throw new GraphRequestError(
         'GraphRequestFailed',
         `Graph returned a paging link to an unexpected host (${url.host}); refusing to send the token there.`,
       );
@@ -87,7 +87,7 @@ export class GraphTransport {
       return JSON.parse(text) as T;
     } catch (error) {
       // A body that is valid but not declared (or not) JSON.
-      throw new WritebackWatchError('GraphRequestFailed', `${what}: Graph answered with a body that is not JSON.`, {}, { cause: error });
+      throw new GraphRequestError('GraphRequestFailed', `${what}: Graph answered with a body that is not JSON.`, {}, { cause: error });
     }
   }
 
@@ -117,7 +117,7 @@ export class GraphTransport {
 }
 
 /** Graph's 4xx answers are not retried: they need an admin (permission, wrong tenant) or a code fix. */
-function graphError(what: string, failure: GraphFailure): WritebackWatchError {
+function graphError(what: string, failure: GraphFailure): GraphRequestError {
   const status = failure.statusCode;
   const hint =
     status === 401
@@ -125,27 +125,25 @@ function graphError(what: string, failure: GraphFailure): WritebackWatchError {
       : status === 403
         ? ' Grant the managed identity Group.Read.All and Directory.Read.All (scripts/grant-graph-permissions.ps1).'
         : '';
-  return new WritebackWatchError('GraphRequestFailed', `${what} failed: HTTP ${status} ${failure.graphCode ?? ''} ${failure.message}.${hint}`.replace(/\s+/g, ' '), {
-    status,
-    graphCode: failure.graphCode ?? '',
-  });
+  return new GraphRequestError('GraphRequestFailed', `${what} failed: HTTP ${status} ${failure.graphCode ?? ''} ${failure.message}.${hint}`.replace(/\s+/g, ' '), failure);
 }
 
-function retriesExhausted(what: string, attempts: number, giveUp: GiveUp, failure: GraphFailure): WritebackWatchError {
+/** Carries the last answer's status and code, so a caller can still tell a throttled tenant from an outage. */
+function retriesExhausted(what: string, attempts: number, giveUp: GiveUp, failure: GraphFailure): GraphRequestError {
   const lastProblem = failure.problem;
   if (giveUp.reason === 'budgetExhausted') {
-    return new WritebackWatchError(
+    return new GraphRequestError(
       'GraphRetryBudgetExhausted',
       `${what} needs another ${Math.ceil(giveUp.delayMs / 1000)} s of waiting (last: ${lastProblem}), more than the ` +
         `${Math.ceil(giveUp.remainingMs / 1000)} s left of GRAPH_RETRY_BUDGET_SECONDS. The scan stops here; ` +
         'raise the budget or run the scan outside busy hours.',
-      { retryAfterMs: giveUp.delayMs, remainingMs: giveUp.remainingMs, lastProblem },
+      failure,
     );
   }
-  return new WritebackWatchError(
+  return new GraphRequestError(
     'GraphRetryBudgetExhausted',
     `${what} failed ${attempts} times (last: ${lastProblem}). Graph may be throttling this app or unavailable; ` +
       'the scan stops here and the next scheduled run starts over. Raise GRAPH_MAX_ATTEMPTS if this repeats.',
-    { attempts, lastProblem },
+    failure,
   );
 }

@@ -24,7 +24,7 @@ const COPY_CHUNK = 1_000;
 /** Delta cannot be used this time; the scan continues as a full scan. */
 export class DeltaUnavailableError extends WritebackWatchError {
   constructor(message: string, cause?: unknown) {
-    super('GraphRequestFailed', message, undefined, { cause });
+    super('DeltaUnavailable', message, undefined, { cause });
     this.name = 'DeltaUnavailableError';
   }
 }
