@@ -6,8 +6,7 @@
  */
 import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import { errorMessage } from '../errors';
-import type { Attempt, AttemptFailure } from '../retry/retryPolicy';
-import { parseRetryAfter } from '../retry/retryPolicy';
+import { parseRetryAfter, type Attempt, type AttemptFailure } from '../retry/retryPolicy';
 
 /** Graph answers throttling with 429 (sometimes 503/504) plus Retry-After; 500/502 are transient too. */
 export const GRAPH_RETRYABLE_STATUS: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
