@@ -19,13 +19,15 @@ async function transportWorld(env: Record<string, string> = {}) {
   return { world, clock, deps: world.services.scanDependencies() };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<GraphRequestError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
+/** The error the promise rejects with, which must be a GraphRequestError. */
+function rejection(promise: Promise<unknown>): Promise<GraphRequestError> {
+  return promise.then(
+    () => expect.unreachable('expected the request to fail'),
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(GraphRequestError);
+      return error as GraphRequestError;
+    },
   );
-  expect(error).toBeInstanceOf(GraphRequestError);
-  return error as GraphRequestError;
 }
 
 describe('GraphTransport', () => {
