@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { FINDINGS } from '../classify';
 import { CHANGE_TYPES, isSuspiciousTypeReset } from '../diff/compareGroups';
-import type { ClassifiedGroup, DiffSummary, FindingId, GroupChange, TenantContextChange } from '../model';
+import type { ClassifiedGroup, DiffSummary, FindingName, GroupChange, TenantContextChange } from '../model';
 import { EMPTY, STYLES, bucket, count, date, flag, raw, text, type ReportCell } from './cells';
 import { groupLinker } from './entraLinks';
 import { StreamingWorkbook, type ColumnSpec, type ReportSheet } from './streamingWorkbook';
@@ -107,8 +107,8 @@ export function changeRow(change: GroupChange, link: (groupId: string) => Report
   ];
 }
 
-function findingList(ids: readonly FindingId[]): string {
-  return ids.map((id) => `${FINDINGS[id].code} ${FINDINGS[id].title}`).join('; ');
+function findingList(names: readonly FindingName[]): string {
+  return names.map((name) => `${FINDINGS[name].id} ${FINDINGS[name].title}`).join('; ');
 }
 
 async function writeSummary(sheet: ReportSheet, summary: DiffSummary): Promise<void> {
