@@ -21,6 +21,8 @@ import { startEmbeddedDefault, type EmbeddedDefault } from './embeddedDefault';
 import { formatScanSummary } from './scanSummary';
 import { formatChange, formatDiffSummary } from './diffSummaryText';
 import { wireAlerts } from '../app/wireStages';
+import { commandProgress, withScanProgress } from './commandProgress';
+import type { ProgressDisplay } from './progress';
 
 interface AdminChange {
   description: string;
@@ -56,8 +58,8 @@ async function applyAdminChange(graphUrl: string, change: AdminChange): Promise<
   if (!response.ok) throw new Error(`${change.method} group ${change.group.id} answered ${response.status}: ${await response.text()}`);
 }
 
-async function completeScan(services: Services): Promise<StoredScan> {
-  const outcome = await runScheduledScan(services, { trigger: 'cli' });
+async function completeScan(services: Services, progress: ProgressDisplay): Promise<StoredScan> {
+  const outcome = await withScanProgress(progress, (onProgress) => runScheduledScan(services, { trigger: 'cli', onProgress }));
   if (outcome.status !== 'complete') throw new Error(`The demo scan did not complete: ${outcome.status === 'skipped' ? outcome.reason : outcome.status === 'failed' ? outcome.error : 'paused'}`);
   return outcome.scan;
 }
@@ -69,10 +71,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const embedded: EmbeddedDefault = await startEmbeddedDefault({ groups: Number(values.groups), seed: Number(values.seed), inMemory: true });
   try {
     const settings = loadSettings({ ...settingDefaults(), ...embedded.env });
-    const services = createServices(settings, { log: consoleLogger });
+    const progress = commandProgress();
+    const services = createServices(settings, { log: progress.around(consoleLogger) });
     const alerts = await wireAlerts(services, { demoReceiver: true });
     console.log('1. First scan of the emulated tenant (the baseline: it alerts nothing).');
-    const first = await completeScan(services);
+    const first = await completeScan(services, progress);
     console.log(formatScanSummary(first));
 
     console.log('\n2. An admin changes the tenant:');
@@ -89,7 +92,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     }
 
     console.log('\n3. Second scan, then the diff:');
-    const second = await completeScan(services);
+    const second = await completeScan(services, progress);
     const diff = await openScanDiff(services, settings.tenantId, { from: first.id, to: second.id });
     const summary = await diff.summarize();
     console.log(formatDiffSummary(summary));

@@ -17,6 +17,8 @@ export interface DiffReportInput {
   changes: () => AsyncIterable<GroupChange>;
   /** Base URL of the Entra admin center for group links (default https://entra.microsoft.com). */
   entraPortalBaseUrl?: string;
+  /** Called with the number of Changes rows written so far, after each one (for a progress line). */
+  onProgress?: (rows: number) => void;
 }
 
 export const DIFF_REPORT_SHEETS = { summary: 'Summary', changes: 'Changes' } as const;
@@ -68,7 +70,10 @@ export async function writeDiffReport(out: Writable, input: DiffReportInput): Pr
   await writeSummary(workbook.addSheet(DIFF_REPORT_SHEETS.summary, { columns: SUMMARY_COLUMNS, header: false }), input.summary);
 
   const sheet = workbook.addSheet(DIFF_REPORT_SHEETS.changes, { columns: CHANGE_COLUMNS, header: true });
-  for await (const change of input.changes()) await sheet.add(changeRow(change, link));
+  for await (const change of input.changes()) {
+    await sheet.add(changeRow(change, link));
+    input.onProgress?.(sheet.rows);
+  }
   sheet.commit();
 
   await workbook.commit();

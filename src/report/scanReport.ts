@@ -57,6 +57,8 @@ export interface ScanReportInput {
   entraPortalBaseUrl?: string;
   /** Current policy violations (e.g. `listViolations(policy, snapshot)`); adds a "Policy violations" sheet. */
   violations?: () => AsyncIterable<ReportedViolation>;
+  /** Called with the number of Groups rows written so far, after each one (for a progress line). */
+  onProgress?: (rows: number) => void;
 }
 
 export interface ScanReportResult {
@@ -140,6 +142,7 @@ export async function writeScanReport(out: Writable, input: ScanReportInput): Pr
     groupsSheet = workbook.addSheet(SCAN_REPORT_SHEETS.groups, { columns: GROUP_COLUMNS, header: true });
     for await (const group of input.groups()) {
       await groupsSheet.add(groupRow(group, link));
+      input.onProgress?.(groupsSheet.rows);
       if (group.findings.length > 0) await spool.push(findingsOf(group));
     }
     groupsSheet.commit();
