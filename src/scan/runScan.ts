@@ -48,6 +48,7 @@ export interface ScanRequest {
    * Called as a full scan pages: once before the first page, after each stored page, and once with `finished`
    * when every row is stored (what follows is quick: the scan record, the summary log line). Passing it also
    * asks Graph for a group count, one extra request, so `total` can carry an estimate; no count, no total.
+   * A delta scan reports the rows it has stored instead, of the base scan's total (deltaScan.ts).
    */
   onProgress?: (progress: ScanProgress) => void;
 }
@@ -296,7 +297,7 @@ async function tryDeltaScan(
   try {
     if (!base || base.status !== 'complete' || !base.deltaLink) throw new DeltaUnavailableError(`Base scan ${scan.baseScanId} is gone or has no delta token.`);
     const keepAlive = (): Promise<void> => renewLeaseIfDue(deps, lease, scan, now);
-    const result = await runDeltaScan(deps, scan, base, { signal: request.signal, keepAlive });
+    const result = await runDeltaScan(deps, scan, base, { signal: request.signal, keepAlive, onProgress: request.onProgress });
     scan.pages = result.pages;
     scan.retries = deps.transport.retries;
     scan.deltaLink = result.deltaLink;
