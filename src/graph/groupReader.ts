@@ -145,6 +145,22 @@ export class GraphGroupReader {
   }
 
   /**
+   * Graph's count of the tenant's groups, for a progress estimate: `$count=true` on the group list, which
+   * Graph answers only with `ConsistencyLevel: eventual` (an advanced query, docs "Advanced query capabilities
+   * on Microsoft Entra ID objects"), so the figure may trail recent changes. Asked separately with `$top=1`
+   * rather than on the scan's own pages, which stay plain queries. Null when Graph gives no count.
+   */
+  async estimateGroupCount(signal?: AbortSignal): Promise<number | null> {
+    const page = await this.transport.getJson<ODataPage<GraphGroup> & { '@odata.count'?: unknown }>(
+      '/groups?$select=id&$top=1&$count=true',
+      'Counting groups for the progress estimate',
+      { headers: { ConsistencyLevel: 'eventual' }, signal },
+    );
+    const count = page['@odata.count'];
+    return typeof count === 'number' && Number.isFinite(count) && count >= 0 ? count : null;
+  }
+
+  /**
    * A delta link for "from now on", without reading the tenant (`$deltatoken=latest`). Taken before a full
    * scan pages, so changes made while it runs are read again by the next delta round (re-applying is harmless).
    */

@@ -7,7 +7,7 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { sendGraphRequest, type GraphFailure } from '../../graph/graphRequest';
 import type { StoredAlert } from '../alertStore';
-import { ALERT_RULES, remediationFor } from '../rules';
+import { ALERT_RULES, alertRuleById, remediationFor } from '../rules';
 import { DeliveryError, isRetryableStatus, type AlertChannel } from './channel';
 import { alertLinks } from './links';
 import { SEVERITY_LABEL, changeRows, massChangeCounts, massChangeExamples, truncate } from './present';
@@ -27,7 +27,7 @@ export function escapeHtml(text: string): string {
 }
 
 export function emailMessage(alert: StoredAlert, to: readonly string[], publicBaseUrl: string | null): SendMailRequest {
-  const rule = ALERT_RULES[alert.ruleId];
+  const rule = alertRuleById(alert.ruleId);
   const links = alertLinks(alert, publicBaseUrl);
   const row = (label: string, value: string): string =>
     `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(truncate(value, 500))}</td></tr>`;
@@ -41,12 +41,12 @@ export function emailMessage(alert: StoredAlert, to: readonly string[], publicBa
   if (changes.length > 0) {
     parts.push('<h3>Before → after</h3>', `<table>${changes.map((c) => row(c.label, `${c.before} → ${c.after}`)).join('')}</table>`);
   }
-  if (alert.ruleId === 'WBW-A15') {
+  if (alert.ruleId === ALERT_RULES.massChange.id) {
     parts.push('<h3>Alerts replaced, per rule</h3>', `<ul>${massChangeCounts(alert).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
     const examples = massChangeExamples(alert, 20);
     if (examples.length > 0) parts.push('<h3>First examples</h3>', `<ul>${examples.map((e) => `<li>${escapeHtml(e.title)}</li>`).join('')}</ul>`);
   }
-  if (alert.ruleId === 'WBW-A12' && typeof alert.details.error === 'string') parts.push(`<p>${escapeHtml(alert.details.error)}</p>`);
+  if (alert.ruleId === ALERT_RULES.scanFailed.id && typeof alert.details.error === 'string') parts.push(`<p>${escapeHtml(alert.details.error)}</p>`);
   parts.push(`<p><b>Why it matters:</b> ${escapeHtml(rule.rationale)}</p>`, `<p><b>What to do:</b> ${escapeHtml(remediationFor(rule.id, alert.groupId))}</p>`);
   if (links.diffReport) parts.push(`<p><a href="${escapeHtml(links.diffReport)}">Open the diff report</a></p>`);
   parts.push(`<p style="color:#666">Writeback Watch alert ${escapeHtml(alert.id)}</p>`);
