@@ -12,9 +12,9 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Settings } from '../config/settings';
 import { errorMessage } from '../errors';
 import { AuditLogReader, groupActivityFilter, groupTargetFilter, settingActivityFilter, type DirectoryAudit } from '../graph/auditLogReader';
-import { GraphTransport } from '../graph/graphTransport';
+import { GraphTransport, scanRetryPolicy } from '../graph/graphTransport';
 import { AUDIT_LOG_QUOTA, RequestPacer } from '../graph/requestPacer';
-import { RetryBudget, systemClock, type Clock } from '../graph/retryPolicy';
+import { systemClock, type Clock } from '../retry/clock';
 import type { AttributionStatus, ChangeType, GroupChange, ScanRecord, TenantContextChange } from '../model';
 import type { Logger } from '../observability/logger';
 import { AttributionStore, type AttributionPair, type AttributionRecord } from '../store/attributionStore';
@@ -176,11 +176,11 @@ interface Failure {
 
 /** Graph's 403 for the audit log: a missing permission, or (the same status) a tenant without the licence. */
 export function lookupFailure(error: unknown): Failure {
-  const e = error as { code?: string; statusCode?: number; details?: { status?: number; graphCode?: string } };
-  const status = e.details?.status ?? e.statusCode;
+  const e = error as { code?: string; statusCode?: number | null; graphCode?: string | null };
+  const status = e.statusCode ?? undefined;
   const message = errorMessage(error);
   if (status === 403 || status === 401) {
-    if (/licen[cs]e|premium|NonPremium/i.test(`${message} ${e.details?.graphCode ?? ''}`)) return { status: 'noLicence', note: STATUS_NOTES.noLicence };
+    if (/licen[cs]e|premium|NonPremium/i.test(`${message} ${e.graphCode ?? ''}`)) return { status: 'noLicence', note: STATUS_NOTES.noLicence };
     return { status: 'noPermission', note: STATUS_NOTES.noPermission };
   }
   if (e.code === 'GraphRetryBudgetExhausted' || status === 429) {
@@ -205,12 +205,11 @@ class LookupPass {
   ) {
     const clock = deps.clock ?? systemClock;
     this.now = deps.now ?? (() => new Date(clock.now()));
-    const budget = new RetryBudget({ maxAttempts: Math.min(AUDIT_MAX_ATTEMPTS, deps.settings.graph.maxAttempts), budgetMs: AUDIT_RETRY_BUDGET_MS });
+    const retry = scanRetryPolicy({ maxAttempts: Math.min(AUDIT_MAX_ATTEMPTS, deps.settings.graph.maxAttempts), budgetMs: AUDIT_RETRY_BUDGET_MS, clock });
     const transport = new GraphTransport(deps.graph, {
-      budget,
+      retry,
       requestTimeoutMs: deps.settings.graph.requestTimeoutMs,
       baseUrl: deps.settings.graph.baseUrl,
-      clock,
     });
     this.timeLimit = new AbortController();
     this.timer = setTimeout(() => this.timeLimit.abort(new Error('the attribution time limit was reached')), passTimeLimitMs(maxRequests));

@@ -3,7 +3,7 @@
  * (directoryAudits among them) allow about 5 requests per 10 seconds per app and tenant, far below the
  * directory quota the group scan uses; spacing the requests out costs seconds, while a 429 costs its Retry-After.
  */
-import { systemClock, type Clock } from './retryPolicy';
+import { systemClock, type Clock } from '../retry/clock';
 
 export interface PacerOptions {
   /** Requests allowed in any window of `windowMs`. */

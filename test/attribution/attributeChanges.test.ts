@@ -4,7 +4,7 @@ import { attributeChanges, retryPendingAttributions, type AttributionDeps } from
 import { attachAttributions } from '../../src/attribution/attachAttributions';
 import { openScanDiff } from '../../src/diff/scanDiff';
 import type { EmulatorOptions } from '../../dev/emulator/server';
-import type { Clock } from '../../src/graph/retryPolicy';
+import type { Clock } from '../../src/retry/clock';
 import type { GraphGroup, ScanRecord } from '../../src/model';
 import { silentLogger } from '../../src/observability/logger';
 import { runScan } from '../../src/scan/runScan';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RequestPacer } from '../../src/graph/requestPacer';
-import type { Clock } from '../../src/graph/retryPolicy';
+import type { Clock } from '../../src/retry/clock';
 
 function fakeClock(): Clock & { time: number; slept: number[] } {
   const clock = {
