@@ -12,7 +12,9 @@ export type ErrorCode =
   | 'GraphRetryBudgetExhausted'
   | 'StorageFailed'
   | 'EntityTooLarge'
-  | 'ScanInterrupted';
+  | 'ScanInterrupted'
+  | 'Unauthenticated'
+  | 'Forbidden';
 
 export class WritebackWatchError extends Error {
   readonly code: ErrorCode;
