@@ -8,6 +8,7 @@ import { errorResponse } from '../src/api/http';
 import { getRuntime } from '../src/app/runtime';
 import type { Services } from '../src/app/services';
 import type { Logger } from '../src/observability/logger';
+import { authenticateConsole } from '../src/auth/consoleAuth';
 
 // Reports and group lists are streamed, never buffered whole.
 app.setup({ enableHttpStream: true });
@@ -29,6 +30,8 @@ function toApiRequest(request: HttpRequest): ApiRequest {
     query: request.query,
     headers: request.headers,
     json: () => request.json(),
+    // Function-key routes never read Easy Auth's headers; only consoleHandler sets a principal.
+    principal: null,
   };
 }
 
@@ -42,6 +45,24 @@ export function httpHandler(handler: ApiHandler) {
     const log = contextLogger(context);
     try {
       return toResponseInit(await handler((await getRuntime(log)).services, toApiRequest(request)));
+    } catch (error) {
+      return toResponseInit(errorResponse(error, log));
+    }
+  };
+}
+
+/**
+ * Wraps a console route's handler (routes under /api/console/, registered with authLevel 'anonymous': Easy
+ * Auth, not a key, guards them). Authenticates first and answers 401/403 as JSON before the handler runs;
+ * the handler gets `request.principal` set and checks the role it needs with requireRole.
+ */
+export function consoleHandler(handler: ApiHandler) {
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const log = contextLogger(context);
+    try {
+      const { services } = await getRuntime(log);
+      const principal = authenticateConsole(request.headers, services.settings);
+      return toResponseInit(await handler(services, { ...toApiRequest(request), principal }));
     } catch (error) {
       return toResponseInit(errorResponse(error, log));
     }

@@ -16,6 +16,7 @@ import { runAlertStage, runHealthAlerts, type AlertStageDeps } from '../alerts/r
 import { AlertStore } from '../alerts/alertStore';
 import { ApprovalStore } from '../alerts/approvalStore';
 import { annotateApprovals, parseApprovalRequest } from '../alerts/approvals';
+import { localDeveloperPrincipal } from '../auth/consoleAuth';
 import { startWebhookReceiver, type RunningWebhookReceiver } from '../alerts/webhookReceiver';
 import type { AlertChannel } from '../alerts/delivery/channel';
 import { createWebhookChannel } from '../alerts/delivery/webhook';
@@ -97,8 +98,9 @@ export async function wireAlerts(services: Services, options: { demoReceiver?: b
       const now = new Date();
       await approvals.create(
         parseApprovalRequest(
-          { groupId, expect: { bucket }, requestedBy: 'demo', reason, expiresAt: new Date(now.getTime() + 86_400_000).toISOString() },
-          { tenantId, now },
+          { groupId, expect: { bucket }, reason, expiresAt: new Date(now.getTime() + 86_400_000).toISOString() },
+          // The demo's approval is the local developer's, as if approved in the console with `local --as approver`.
+          { tenantId, now, requestedBy: localDeveloperPrincipal(tenantId, 'Approver') },
         ),
       );
     },

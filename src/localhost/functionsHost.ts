@@ -1,6 +1,6 @@
 /**
  * A small local Functions host: serves the HTTP triggers of functions/ on http://localhost:7071/api/... with
- * function-key checks like Azure, and fires the timer triggers on their NCRONTAB schedules ('%SETTING%'
+ * function-key checks like Azure, strips client-principal headers as Easy Auth does, and fires the timer triggers on their NCRONTAB schedules ('%SETTING%'
  * resolved from the app settings, as the real host does).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -97,7 +97,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     }
     const body = await readBody(req);
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !isClientPrincipalHeader(name)) headers[name] = value;
     const request = new HttpRequest({
       method,
       url: url.toString(),
@@ -180,6 +180,14 @@ export function resolveSchedule(schedule: string, settings: Readonly<Record<stri
     if (!value) throw new Error(`Timer schedule needs the app setting ${name}, which is not set.`);
     return value;
   });
+}
+
+/**
+ * Easy Auth's X-MS-CLIENT-PRINCIPAL* headers never come from a client: App Service drops client-sent ones
+ * (configure-authentication-user-identities), and so does this host, so no local request can forge them.
+ */
+export function isClientPrincipalHeader(name: string): boolean {
+  return name.toLowerCase().startsWith('x-ms-client-principal');
 }
 
 function keyMatches(given: string | string[] | null | undefined, expected: string): boolean {
