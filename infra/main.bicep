@@ -36,6 +36,10 @@ param scanAlertActionGroupId string = ''
 @description('Application (client) id of the console\'s app registration (scripts/grant-graph-permissions.* creates it; azd env ENTRA_CLIENT_ID). Empty = App Service Authentication off and CONSOLE_AUTH=off.')
 param entraClientId string = ''
 
+@secure()
+@description('Fallback only, if the federated credential (preview) does not work: a Key Vault reference to the app registration\'s client secret, @Microsoft.KeyVault(SecretUri=…). Empty = no secret (the default).')
+param entraClientSecretReference string = ''
+
 // ---------------------------------------------------------------------------------------------------
 // The app's settings (SETTING_SPECS in src/config/settings.ts). Defaults are the code's defaults;
 // test/infra/armTemplate.test.ts keeps the two in step. Settings derived from the deployment
@@ -265,6 +269,7 @@ module api 'app/api.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: applicationInsightsName
     entraClientId: entraClientId
+    entraClientSecretReference: entraClientSecretReference
     authIdentityId: authIdentity.outputs.id
     authIdentityClientId: authIdentity.outputs.clientId
     // Every SETTING_SPECS entry that is not localOnly, except PUBLIC_BASE_URL (the site's own address,

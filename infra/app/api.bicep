@@ -15,6 +15,10 @@ param applicationInsightsName string
 @description('Application (client) id of the console\'s app registration. Empty = App Service Authentication stays off.')
 param entraClientId string = ''
 
+@secure()
+@description('Fallback: a Key Vault reference to the app registration\'s client secret. Empty = the federated credential.')
+param entraClientSecretReference string = ''
+
 @description('Resource id of the identity the app registration\'s federated credential trusts (used only with entraClientId).')
 param authIdentityId string
 
@@ -34,12 +38,18 @@ param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 40
 
 var authEnabled = !empty(entraClientId)
+var useClientSecret = !empty(entraClientSecretReference)
+// The setting authsettingsV2's clientSecretSettingName names. OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID is
+// special to Easy Auth: it holds the identity's client id (not the app registration's) and means "sign in
+// with the federated credential". The fallback holds a Key Vault reference to a client secret instead.
+var credentialSettingName = useClientSecret
+  ? 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
+  : 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
 
-// Easy Auth's sign-in credential: the identity's client id (not the app registration's), named by
-// authsettingsV2's clientSecretSettingName. The tenant list repeats the issuer's restriction at the edge.
+// The tenant list repeats the issuer's restriction at the edge.
 var authAppSettings = authEnabled
   ? {
-      OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: authIdentityClientId
+      '${credentialSettingName}': useClientSecret ? entraClientSecretReference : authIdentityClientId
       WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId
     }
   : {}
@@ -65,7 +75,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       {
         '${identityId}': {}
       },
-      authEnabled
+      authEnabled && !useClientSecret
         ? {
             '${authIdentityId}': {}
           }
@@ -145,6 +155,7 @@ module auth 'auth.bicep' = if (authEnabled) {
   params: {
     siteName: site.name
     clientId: entraClientId
+    credentialSettingName: credentialSettingName
   }
 }
 

@@ -7,13 +7,16 @@
 // even if a route forgets its check; the code still checks the principal, its tenant and its roles.
 //
 // No client secret: Easy Auth signs in with a federated credential on the app registration that trusts
-// the user-assigned identity named in OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID (preview; docs/deploy.md has
-// the Key Vault fallback). No token store: the app needs no provider tokens, and a file-system store
+// the user-assigned identity named in OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID (preview; the Key Vault
+// fallback is entraClientSecretReference in main.bicep, see docs/deploy.md). No token store: the app needs no provider tokens, and a file-system store
 // would not follow a request across Flex Consumption instances.
 param siteName string
 
 @description('Application (client) id of the app registration made by scripts/grant-graph-permissions.*.')
 param clientId string
+
+@description('App setting holding the sign-in credential: OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID (federated credential) or the fallback secret\'s setting.')
+param credentialSettingName string
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
   name: siteName
@@ -50,8 +53,9 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
           // Only this tenant's accounts: single-tenant v2.0 issuer.
           openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
           clientId: clientId
-          // Names the setting that holds the identity's client id: the federated credential, not a secret.
-          clientSecretSettingName: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
+          // Names the setting that holds the identity's client id (the federated credential, not a secret),
+          // or in the fallback the Key Vault reference to a client secret.
+          clientSecretSettingName: credentialSettingName
         }
         validation: {
           // v2 tokens carry the client id as audience; v1 tokens (and some clients) use the identifier URI.

@@ -462,6 +462,20 @@ describe.skipIf(skip)('compiled ARM template (infra/main.bicep)', () => {
       expect(assigned).toEqual([render(resourceIdOf(appIdentity(signedIn))), render(resourceIdOf(auth))]);
     });
 
+    it('fall back to a client secret from Key Vault only when given one, in its own setting', () => {
+      const reference = '@Microsoft.KeyVault(SecretUri=https://kv-wbw.vault.azure.net/secrets/console-sign-in)';
+      const fallback = evaluateDeployment(template, { ...REQUIRED, entraClientId: CLIENT_ID, entraClientSecretReference: reference });
+      const registration = obj(obj(obj(obj(authSettings(fallback)[0]!.field('properties')).identityProviders!).azureActiveDirectory!).registration!);
+      expect(registration.clientSecretSettingName).toBe('MICROSOFT_PROVIDER_AUTHENTICATION_SECRET');
+      const settings = appSettings(fallback);
+      expect(settings.MICROSOFT_PROVIDER_AUTHENTICATION_SECRET).toBe(reference);
+      expect(settings).not.toHaveProperty('OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID');
+      expect(Object.keys(obj(obj(single(fallback, 'Microsoft.Web/sites').field('identity')).userAssignedIdentities!))).toHaveLength(1);
+      expect((template.parameters as Record<string, { type: string; defaultValue?: unknown }>).entraClientSecretReference).toEqual(
+        expect.objectContaining({ type: 'securestring', defaultValue: '' }),
+      );
+    });
+
     it('give the sign-in identity no role anywhere', () => {
       const auth = signInIdentity(signedIn);
       for (const assignment of deployedOfType(signedIn, 'Microsoft.Authorization/roleAssignments')) {
