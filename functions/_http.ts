@@ -8,7 +8,8 @@ import { errorResponse } from '../src/api/http';
 import { getRuntime } from '../src/app/runtime';
 import type { Services } from '../src/app/services';
 import type { Logger } from '../src/observability/logger';
-import { authenticateConsole } from '../src/auth/consoleAuth';
+import { authenticateConsole, requireRole } from '../src/auth/consoleAuth';
+import type { ConsoleRole } from '../src/auth/principal';
 
 // Reports and group lists are streamed, never buffered whole.
 app.setup({ enableHttpStream: true });
@@ -53,15 +54,16 @@ export function httpHandler(handler: ApiHandler) {
 
 /**
  * Wraps a console route's handler (routes under /api/console/, registered with authLevel 'anonymous': Easy
- * Auth, not a key, guards them). Authenticates first and answers 401/403 as JSON before the handler runs;
- * the handler gets `request.principal` set and checks the role it needs with requireRole.
+ * Auth, not a key, guards them). Authenticates the caller and checks `role` (Reader unless given; Approver
+ * includes it) before the handler runs, answering 401/403 in the API's JSON error shape otherwise. The
+ * handler finds the caller in `request.principal`, to record it.
  */
-export function consoleHandler(handler: ApiHandler) {
+export function consoleHandler(handler: ApiHandler, role: ConsoleRole = 'Reader') {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const log = contextLogger(context);
     try {
       const { services } = await getRuntime(log);
-      const principal = authenticateConsole(request.headers, services.settings);
+      const principal = requireRole(authenticateConsole(request.headers, services.settings), role);
       return toResponseInit(await handler(services, { ...toApiRequest(request), principal }));
     } catch (error) {
       return toResponseInit(errorResponse(error, log));

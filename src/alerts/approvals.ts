@@ -104,7 +104,7 @@ export function parseApprovalRequest(body: unknown, context: ApprovalRequestCont
   }
   // The route checks the role too; checked here as well so no caller can record an approval without it.
   if (!hasRole(context.requestedBy, 'Approver')) {
-    throw new WritebackWatchError('Forbidden', 'Approving a change needs the Approver role of this app; an admin assigns it in Entra (Enterprise applications > Writeback Watch > Users and groups).');
+    throw new WritebackWatchError('Forbidden', 'Approving a change needs the Approver role of this app; an admin assigns it in Entra (Enterprise applications > Writeback Watch console > Users and groups).');
   }
   const result = requestSchema.safeParse(body);
   if (!result.success) {

@@ -75,7 +75,7 @@ export function requireRole(principal: Principal | null | undefined, role: Conso
     const held = principal.roles.length ? `holds ${principal.roles.join(', ')}` : 'holds no role of this app';
     throw new WritebackWatchError(
       'Forbidden',
-      `${who} ${held}; this needs the ${role} role. An admin assigns it in Entra: Enterprise applications > Writeback Watch > Users and groups.`,
+      `${who} ${held}; this needs the ${role} role. An admin assigns it in Entra: Enterprise applications > Writeback Watch console > Users and groups.`,
     );
   }
   return principal;

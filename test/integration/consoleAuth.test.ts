@@ -23,8 +23,8 @@ function useSettings(env: Record<string, string>): void {
   setRuntime({ services, alerts: {} as AppRuntime['alerts'] });
 }
 
-async function call(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${host.url}/api/${path}`, { headers });
+async function call(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${host.url}/api/${path}`, { headers, method });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
@@ -61,6 +61,16 @@ describe('console routes on the local host', () => {
       expect(status).toBe(401);
       expect(body.error).toMatchObject({ code: 'Unauthenticated', message: expect.stringMatching(/CONSOLE_AUTH=off/) });
     }
+  });
+
+  it('check the route\'s role before the handler runs: Reader by default, Approver where asked', async () => {
+    useSettings({ CONSOLE_AUTH: 'local', CONSOLE_LOCAL_ROLE: 'Reader' });
+    expect((await call('console/test/whoami')).status).toBe(200);
+    const refused = await call('console/test/approve', {}, 'POST');
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'Forbidden', message: expect.stringMatching(/holds Reader; this needs the Approver role/) });
+    useSettings({ CONSOLE_AUTH: 'local', CONSOLE_LOCAL_ROLE: 'Approver' });
+    expect((await call('console/test/approve', {}, 'POST')).body.principal.roles).toEqual(['Approver']);
   });
 
   it('refuse the local developer where Azure is detected', async () => {

@@ -9,4 +9,5 @@ async function whoAmI(_services: Services, request: ApiRequest): Promise<ApiResp
 }
 
 app.http('testConsoleWhoAmI', { route: 'console/test/whoami', methods: ['GET'], authLevel: 'anonymous', handler: consoleHandler(whoAmI) });
+app.http('testConsoleApproverOnly', { route: 'console/test/approve', methods: ['POST'], authLevel: 'anonymous', handler: consoleHandler(whoAmI, 'Approver') });
 app.http('testKeyedWhoAmI', { route: 'test/whoami', methods: ['GET'], authLevel: 'function', handler: httpHandler(whoAmI) });
