@@ -1,20 +1,19 @@
 /**
- * Translation between the Functions HTTP types and the API's framework-neutral ones; nothing else.
- * Files starting with "_" hold no triggers.
+ * Translation between the Functions types and the product's framework-neutral ones; nothing else. The local
+ * host calls the same functions with its own services, so both serve requests through this file.
  */
-import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { ApiRequest, ApiResponse } from '../src/api/http';
 import { errorResponse } from '../src/api/http';
-import { getRuntime } from '../src/app/runtime';
+import { getServices } from '../src/app/runtime';
 import type { Services } from '../src/app/services';
 import type { Logger } from '../src/observability/logger';
+import type { ApiHandler, HttpRoute, TimerTrigger } from './routes';
 import { authenticateConsole, requireRole } from '../src/auth/consoleAuth';
 import type { ConsoleRole } from '../src/auth/principal';
 
-// Reports and group lists are streamed, never buffered whole.
-app.setup({ enableHttpStream: true });
-
-export type ApiHandler = (services: Services, request: ApiRequest) => Promise<ApiResponse>;
+/** Where a handler gets the product from: in Azure the process-wide one, built on first use. */
+export type ServicesProvider = (log: Logger) => Services;
 
 export function contextLogger(context: InvocationContext): Logger {
   return {
@@ -40,33 +39,53 @@ function toResponseInit(response: ApiResponse): HttpResponseInit {
   return { status: response.status, headers: response.headers, jsonBody: response.jsonBody, body: response.body };
 }
 
-/** Wraps an API handler as a Functions HTTP handler: services, errors as JSON, no stack traces. */
-export function httpHandler(handler: ApiHandler) {
+/** An API handler as a Functions HTTP handler: services, errors as JSON, no stack traces. */
+export function httpHandler(handler: ApiHandler, provider: ServicesProvider = getServices) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const log = contextLogger(context);
     try {
-      return toResponseInit(await handler((await getRuntime(log)).services, toApiRequest(request)));
+      return toResponseInit(await handler(provider(log), toApiRequest(request)));
     } catch (error) {
       return toResponseInit(errorResponse(error, log));
     }
   };
 }
 
+/** A timer's work as a Functions timer handler. */
+export function timerHandler(timer: TimerTrigger, provider: ServicesProvider = getServices) {
+  return async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const log = contextLogger(context);
+    await timer.run(provider(log), log);
+  };
+}
+
 /**
- * Wraps a console route's handler (routes under /api/console/, registered with authLevel 'anonymous': Easy
- * Auth, not a key, guards them). Authenticates the caller and checks `role` (Reader unless given; Approver
- * includes it) before the handler runs, answering 401/403 in the API's JSON error shape otherwise. The
- * handler finds the caller in `request.principal`, to record it.
+ * A console route's handler (routes under /api/console/, registered with authLevel 'anonymous': Easy Auth,
+ * not a key, guards them) as a Functions HTTP handler. Authenticates the caller (src/auth/consoleAuth.ts) and,
+ * when `role` is given, checks it (Approver includes Reader) before the handler runs, answering 401/403 in the
+ * API's JSON error shape otherwise. The handler finds the caller in `request.principal`, to record it.
  */
-export function consoleHandler(handler: ApiHandler, role: ConsoleRole = 'Reader') {
+export function consoleHandler(handler: ApiHandler, options: { role?: ConsoleRole; provider?: ServicesProvider } = {}) {
+  const provider = options.provider ?? getServices;
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const log = contextLogger(context);
     try {
-      const { services } = await getRuntime(log);
-      const principal = requireRole(authenticateConsole(request.headers, services.settings), role);
+      const services = provider(log);
+      const principal = authenticateConsole(request.headers, services.settings);
+      if (options.role) requireRole(principal, options.role);
       return toResponseInit(await handler(services, { ...toApiRequest(request), principal }));
     } catch (error) {
       return toResponseInit(errorResponse(error, log));
     }
   };
+}
+
+/** Console routes (under /api/console/) are signed in; every other route is a function-key route that never is. */
+export function isConsoleRoute(route: Pick<HttpRoute, 'route'>): boolean {
+  return /^console(\/|$)/i.test(route.route);
+}
+
+/** The Functions handler for one route of the table: consoleHandler for console routes, httpHandler otherwise. */
+export function routeHandler(route: HttpRoute, provider: ServicesProvider = getServices) {
+  return isConsoleRoute(route) ? consoleHandler(route.handler, { provider }) : httpHandler(route.handler, provider);
 }

@@ -1,24 +1,17 @@
 /** Routes over alerts and approvals of expected changes. */
-import { WritebackWatchError } from '../errors';
 import type { Services } from '../app/services';
-import type { WiredAlerts } from '../app/wireStages';
 import { intParam, invalid, type ApiRequest, type ApiResponse } from './http';
-
-function alerting(services: Services): WiredAlerts {
-  if (!services.alerting) throw new WritebackWatchError('ConfigurationError', 'Alerts are not set up in this process.');
-  return services.alerting;
-}
 
 export async function listAlerts(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const top = intParam(request.query, 'top', 50, 1, 200);
   const continuation = request.query.get('continuation');
   if (continuation !== null && !/^[A-Za-z0-9+/=_-]{1,2000}$/.test(continuation)) throw invalid('continuation must be the value returned by the previous page.');
-  const page = await alerting(services).alerts.listAlerts({ tenantId: services.settings.tenantId, top, continuation });
+  const page = await services.alerts.store.listAlerts({ tenantId: services.settings.tenantId, top, continuation });
   return { status: 200, jsonBody: { alerts: page.items, continuation: page.continuation } };
 }
 
 export async function listApprovals(services: Services): Promise<ApiResponse> {
-  return { status: 200, jsonBody: { approvals: await alerting(services).approvals.list(services.settings.tenantId) } };
+  return { status: 200, jsonBody: { approvals: await services.alerts.approvals.list(services.settings.tenantId) } };
 }
 
 /**

@@ -7,10 +7,11 @@
  * is not documented, so both readings are checked: a key route must be excluded even if `*` spans one segment only, and a console route must stay
  * protected even if `*` spans any number of segments.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { installFunctionsCore, registeredFunctions, type RegisteredFunction } from '../../src/localhost/functionsCore';
+import { describe, expect, it } from 'vitest';
+import { HTTP_ROUTES } from '../../functions/routes';
+import { isConsoleRoute } from '../../functions/_http';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 const EXCLUDED = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'app', 'easyauth-excluded-paths.json'), 'utf8')) as string[];
@@ -32,14 +33,7 @@ function excludedBy(path: string, pattern: string, star: 'one segment' | 'any de
   return new RegExp(`^${source}$`, 'i').test(path);
 }
 
-let http: RegisteredFunction[];
-
-beforeAll(async () => {
-  installFunctionsCore();
-  const dir = join(REPO_ROOT, 'functions');
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) await import(join(dir, file));
-  http = registeredFunctions().filter((f) => f.trigger.type === 'httpTrigger');
-});
+const http = HTTP_ROUTES;
 
 describe('Easy Auth excluded paths', () => {
   it('are well-formed: absolute, no query, a wildcard only as the last segment or a whole segment', () => {
@@ -47,16 +41,16 @@ describe('Easy Auth excluded paths', () => {
   });
 
   it('cover every function-key route, even if `*` matches one segment only', () => {
-    const keyRoutes = http.filter((f) => f.trigger.authLevel !== 'anonymous');
+    const keyRoutes = http.filter((r) => r.authLevel === 'function');
     expect(keyRoutes.length).toBeGreaterThan(5);
-    const uncovered = keyRoutes.filter((f) => !EXCLUDED.some((p) => excludedBy(samplePath(f.trigger.route ?? f.name), p, 'one segment')));
-    expect(uncovered.map((f) => `${f.name}: /api/${f.trigger.route}`)).toEqual([]);
+    const uncovered = keyRoutes.filter((r) => !EXCLUDED.some((p) => excludedBy(samplePath(r.route), p, 'one segment')));
+    expect(uncovered.map((r) => `${r.name}: /api/${r.route}`)).toEqual([]);
   });
 
   it('never cover a console route, even if `*` matches any depth; console routes take no key (Easy Auth guards them)', () => {
-    for (const fn of http.filter((f) => (f.trigger.route ?? '').toLowerCase().startsWith('console'))) {
-      expect(fn.trigger.authLevel, fn.name).toBe('anonymous');
-      for (const path of [samplePath(fn.trigger.route!), `${samplePath(fn.trigger.route!)}/`]) {
+    for (const r of http.filter(isConsoleRoute)) {
+      expect(r.authLevel, r.name).toBe('anonymous');
+      for (const path of [samplePath(r.route), `${samplePath(r.route)}/`]) {
         expect(EXCLUDED.filter((p) => excludedBy(path, p, 'any depth')), path).toEqual([]);
       }
     }
@@ -66,8 +60,10 @@ describe('Easy Auth excluded paths', () => {
   });
 
   it('only console routes are anonymous: any other route is a function-key route', () => {
-    const anonymous = http.filter((f) => f.trigger.authLevel === 'anonymous' && !(f.trigger.route ?? '').toLowerCase().startsWith('console'));
-    expect(anonymous.map((f) => f.name)).toEqual([]);
+    expect(http.filter((r) => r.authLevel === 'anonymous' && !isConsoleRoute(r)).map((r) => r.name)).toEqual([]);
+    expect(isConsoleRoute({ route: 'console' })).toBe(true);
+    expect(isConsoleRoute({ route: 'console/api/me' })).toBe(true);
+    expect(isConsoleRoute({ route: 'consoles' })).toBe(false);
   });
 
   it('match as the tests assume', () => {

@@ -3,24 +3,41 @@
  * handler runs, the host strips client-sent principal headers, and function-key routes never see a principal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { setRuntime, type AppRuntime } from '../../src/app/runtime';
-import { createServices } from '../../src/app/services';
+import type { ApiRequest, ApiResponse } from '../../src/api/http';
+import { createServices, type Services } from '../../src/app/services';
 import { loadSettings } from '../../src/config/settings';
 import { silentLogger } from '../../src/observability/logger';
 import { LOCAL_DEVELOPER_OBJECT_ID } from '../../src/auth/consoleAuth';
-import { startFunctionsHost, type RunningFunctionsHost } from '../../src/localhost/functionsHost';
+import { requireRole } from '../../src/auth/consoleAuth';
+import type { HttpRoute } from '../../functions/routes';
+import { startFunctionsHost, type RunningFunctionsHost } from '../../dev/host/functionsHost';
 import { testEnv } from '../helpers/settings';
 import { TENANT, principalHeaders, userClaims } from '../helpers/principals';
 
 const KEY = 'test-function-key';
 let host: RunningFunctionsHost;
+let services: Services;
 const forged = principalHeaders(userClaims({ roles: ['Approver'] }), { name: 'alice@contoso.example' });
 
-/** Serves the next requests with these app settings and platform variables. */
+/** Echoes who the app thinks is calling, and whether a principal header reached the handler. */
+async function whoAmI(_services: Services, request: ApiRequest): Promise<ApiResponse> {
+  return { status: 200, jsonBody: { principal: request.principal ?? null, principalHeader: request.headers.get('x-ms-client-principal') } };
+}
+
+async function approveOnly(s: Services, request: ApiRequest): Promise<ApiResponse> {
+  requireRole(request.principal, 'Approver');
+  return whoAmI(s, request);
+}
+
+const ROUTES: HttpRoute[] = [
+  { name: 'testConsoleWhoAmI', route: 'console/test/whoami', methods: ['GET'], authLevel: 'anonymous', handler: whoAmI },
+  { name: 'testConsoleApprove', route: 'console/test/approve', methods: ['POST'], authLevel: 'anonymous', handler: approveOnly },
+  { name: 'testKeyedWhoAmI', route: 'test/whoami', methods: ['GET'], authLevel: 'function', handler: whoAmI },
+];
+
+/** Serves the next requests with these app settings and platform variables (the host reads `services` per request). */
 function useSettings(env: Record<string, string>): void {
-  const services = createServices(loadSettings(testEnv(env)), { log: silentLogger });
-  setRuntime({ services, alerts: {} as AppRuntime['alerts'] });
+  services = createServices(loadSettings(testEnv(env)), { log: silentLogger });
 }
 
 async function call(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; body: any }> {
@@ -30,12 +47,13 @@ async function call(path: string, headers: Record<string, string> = {}, method =
 }
 
 beforeAll(async () => {
-  host = await startFunctionsHost({ functionsDir: join(__dirname, 'consoleTriggers'), port: 0, functionKey: KEY, settings: {}, timers: false, log: () => {} });
+  useSettings({});
+  const proxy = new Proxy({} as Services, { get: (_, name) => services[name as keyof Services] });
+  host = await startFunctionsHost({ services: proxy, routes: ROUTES, port: 0, functionKey: KEY, settings: {}, timers: false, log: () => {} });
 });
 
 afterAll(async () => {
   await host?.close();
-  setRuntime(undefined);
 });
 
 describe('console routes on the local host', () => {
@@ -63,7 +81,7 @@ describe('console routes on the local host', () => {
     }
   });
 
-  it('check the route\'s role before the handler runs: Reader by default, Approver where asked', async () => {
+  it('let a handler refuse a principal without its role with 403 JSON', async () => {
     useSettings({ CONSOLE_AUTH: 'local', CONSOLE_LOCAL_ROLE: 'Reader' });
     expect((await call('console/test/whoami')).status).toBe(200);
     const refused = await call('console/test/approve', {}, 'POST');
