@@ -8,6 +8,7 @@ import { errorResponse } from '../src/api/http';
 import { getRuntime } from '../src/app/runtime';
 import type { Services } from '../src/app/services';
 import type { Logger } from '../src/observability/logger';
+import { attachedTestPrincipal } from '../src/console/testPrincipal';
 
 // Reports and group lists are streamed, never buffered whole.
 app.setup({ enableHttpStream: true });
@@ -29,6 +30,7 @@ function toApiRequest(request: HttpRequest): ApiRequest {
     query: request.query,
     headers: request.headers,
     json: () => request.json(),
+    principal: attachedTestPrincipal(request),
   };
 }
 

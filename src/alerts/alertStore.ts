@@ -43,6 +43,8 @@ export interface StoredAlert extends AlertCandidate {
   recordedAt: Date;
   acknowledgedAt: Date | null;
   acknowledgedBy: string | null;
+  /** What the person who acknowledged the alert wrote, if anything. */
+  acknowledgementNote: string | null;
   /** Per channel name. A channel missing here was never tried. */
   deliveries: Deliveries;
 }
@@ -58,6 +60,8 @@ export interface ListAlertsOptions {
   /** 1-1000, default 50. */
   top?: number;
   continuation?: string | null;
+  /** Only alerts in this state (filtered on the server). */
+  status?: AlertStatus;
 }
 
 interface AlertEntity {
@@ -79,6 +83,7 @@ interface AlertEntity {
   status: string;
   acknowledgedAt?: Date;
   acknowledgedBy?: string;
+  acknowledgementNote?: string;
   deliveries: string;
 }
 
@@ -138,7 +143,11 @@ export class AlertStore {
     }
     const table = await this.ready;
     const pages = table
-      .listEntities<AlertEntity>({ queryOptions: { filter: odata`PartitionKey eq ${options.tenantId}` } })
+      .listEntities<AlertEntity>({
+        queryOptions: {
+          filter: options.status ? odata`PartitionKey eq ${options.tenantId} and status eq ${options.status}` : odata`PartitionKey eq ${options.tenantId}`,
+        },
+      })
       .byPage({ maxPageSize: top, ...(options.continuation ? { continuationToken: options.continuation } : {}) });
     let page;
     try {
@@ -173,16 +182,17 @@ export class AlertStore {
     }
   }
 
-  async acknowledgeAlert(id: string, options: { by?: string | null; now?: Date } = {}): Promise<StoredAlert> {
+  async acknowledgeAlert(id: string, options: { by?: string | null; note?: string | null; now?: Date } = {}): Promise<StoredAlert> {
     const table = await this.ready;
     const entity = await this.requireEntity(id);
-    const change: Pick<AlertEntity, 'partitionKey' | 'rowKey' | 'status' | 'acknowledgedAt'> & { acknowledgedBy?: string } = {
+    const change: Pick<AlertEntity, 'partitionKey' | 'rowKey' | 'status' | 'acknowledgedAt'> & { acknowledgedBy?: string; acknowledgementNote?: string } = {
       partitionKey: entity.partitionKey,
       rowKey: entity.rowKey,
       status: 'acknowledged',
       acknowledgedAt: options.now ?? new Date(),
     };
     if (options.by) change.acknowledgedBy = options.by.slice(0, 200);
+    if (options.note) change.acknowledgementNote = options.note.slice(0, 1_000);
     await table.updateEntity(change, 'Merge');
     return fromEntity({ ...entity, ...change });
   }
@@ -295,6 +305,7 @@ function fromEntity(entity: AlertEntity): StoredAlert {
     status: entity.status === 'acknowledged' ? 'acknowledged' : 'open',
     acknowledgedAt: date(entity.acknowledgedAt),
     acknowledgedBy: entity.acknowledgedBy ?? null,
+    acknowledgementNote: entity.acknowledgementNote ?? null,
     deliveries: parseJson<Deliveries>(entity.deliveries, {}),
   };
 }

@@ -9,12 +9,13 @@ import { loadSettings, settingDefaults } from '../config/settings';
 import { createServices } from '../app/services';
 import { setRuntime } from '../app/runtime';
 import { startFunctionsHost } from '../localhost/functionsHost';
-import { runScheduledScan } from '../scan/scheduledScan';
 import { consoleLogger } from '../observability/logger';
 import { formatScanSummary } from './scanSummary';
 import { DEFAULT_LOCAL_FUNCTION_KEY, startEmbeddedDefault } from './embeddedDefault';
 import { readLocalSettings } from './localSettings';
 import { wireAlerts } from '../app/wireStages';
+import { ensureExampleHistory } from './exampleHistory';
+import { localPrincipal } from '../console/testPrincipal';
 
 export async function localCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -25,8 +26,11 @@ export async function localCommand(argv: string[]): Promise<number> {
       port: { type: 'string', default: '7071' },
       once: { type: 'boolean', default: false },
       'in-memory': { type: 'boolean', default: false },
+      as: { type: 'string', default: 'approver' },
     },
   });
+  const signInAs = ({ reader: 'Reader', approver: 'Approver' } as const)[values.as.toLowerCase() as 'reader' | 'approver'];
+  if (!signInAs) throw new Error(`--as ${values.as}: give reader or approver (the console's local sign-in).`);
   const groups = Number(values.groups);
   if (!Number.isInteger(groups) || groups < 1 || groups > 1_000_000) throw new Error(`--groups ${values.groups}: give a whole number from 1 to 1000000.`);
   const port = Number(values.port);
@@ -47,6 +51,7 @@ export async function localCommand(argv: string[]): Promise<number> {
     settings: appSettings,
     timers: !values.once,
     log: (line) => console.log(line),
+    testConsolePrincipal: localPrincipal(signInAs, settings.tenantId),
   });
   console.log(`Graph emulator: ${embedded.emulator.url}   Azurite tables: 127.0.0.1:${embedded.azurite.port}`);
   console.log(`HTTP API: ${host.url}/api/scans?code=${functionKey}`);
@@ -57,12 +62,12 @@ export async function localCommand(argv: string[]): Promise<number> {
     await embedded.stop();
   };
   try {
-    const outcome = await runScheduledScan(services, { trigger: 'local' });
-    if (outcome.status === 'skipped') console.log(`No scan ran: ${outcome.reason}`);
-    else console.log(`\n${formatScanSummary(outcome.scan)}\n`);
+    const { latest } = await ensureExampleHistory(services, alerts, { graphUrl: embedded.emulator.url });
+    console.log(`\n${formatScanSummary(latest)}\n`);
+    console.log(`Console: ${host.url}/api/console/   (signed in locally as ${signInAs}; --as reader|approver)`);
     if (values.once) {
       await stop();
-      return outcome.status === 'complete' ? 0 : 1;
+      return 0;
     }
   } catch (error) {
     await stop();

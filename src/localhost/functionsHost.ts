@@ -10,6 +10,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cron } from 'croner';
 import { installFunctionsCore, registeredFunctions, type RegisteredFunction } from './functionsCore';
+import type { Principal } from '../auth/principal';
+import { attachTestPrincipal } from '../console/testPrincipal';
 
 export interface FunctionsHostOptions {
   /** Folder of compiled (or, under the test runner, source) trigger files. */
@@ -23,6 +25,8 @@ export interface FunctionsHostOptions {
   /** Fire timers (off in tests that drive scans themselves). */
   timers?: boolean;
   log?: (line: string) => void;
+  /** Test and local use only: every console request (route console/...) arrives signed in as this principal. */
+  testConsolePrincipal?: Principal | null;
 }
 
 export interface RunningFunctionsHost {
@@ -106,6 +110,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       params,
       body: body.length ? { bytes: body } : undefined,
     });
+    if (options.testConsolePrincipal && /^console\//i.test(route.fn.trigger.route ?? '')) attachTestPrincipal(request, options.testConsolePrincipal);
     const result = (await route.fn.handler(request, context(route.fn))) as ConstructorParameters<typeof HttpResponse>[0];
     const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
     res.writeHead(response.status, Object.fromEntries(response.headers));
