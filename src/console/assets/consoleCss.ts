@@ -71,6 +71,10 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1r
 dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88em; }
+.pager a[aria-current="page"] { font-weight: 700; text-decoration: none; border-bottom: 3px solid var(--accent); }
+ul.plain { list-style: none; padding: 0; }
+.alert-item { border-top: 1px solid var(--line); padding: .25rem 0 .75rem; }
+.alert-item h2 { margin-top: .75rem; }
 .pager { display: flex; gap: 1rem; align-items: center; flex-wrap: wrap; }
 .ack-form { margin-top: .5rem; display: flex; flex-direction: column; gap: .4rem; max-width: 28rem; }
 @media (prefers-reduced-motion: reduce) { * { transition: none !important; } }

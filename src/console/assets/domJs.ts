@@ -53,12 +53,12 @@ export function number(value) {
   return typeof value === 'number' ? value.toLocaleString('en-US') : '–';
 }
 
-/** 2026-12-01 20:15 UTC: the same for every reader, whatever the browser's zone. */
+/** 2026-12-01 20:15:07 UTC: the same for every reader, whatever the browser's zone. */
 export function date(iso) {
   if (!iso) return '–';
   const d = new Date(iso);
   if (isNaN(d.getTime())) return String(iso);
-  return d.toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+  return d.toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
 }
 
 export function duration(ms) {

@@ -47,7 +47,7 @@ export async function renderAlerts(root, context) {
     h('nav', { class: 'pager', 'aria-label': 'Alert states' },
       h('a', { href: '#/alerts', 'aria-current': status === 'open' ? 'page' : null }, 'Open'),
       h('a', { href: hashWith('/alerts', { status: 'acknowledged' }), 'aria-current': status === 'acknowledged' ? 'page' : null }, 'Acknowledged')),
-    context.canApprove || status !== 'open' ? null : h('p', { class: 'message info', id: 'reader-note' }, 'Acknowledging an alert needs the Approver role; you can see alerts as a Reader.'),
+    context.canApprove || status !== 'open' ? '' : h('p', { class: 'message info', id: 'reader-note' }, 'Acknowledging an alert needs the Approver role; you can see alerts as a Reader.'),
     list);
   await loadInto(list, async () => {
     const page = await api(url('alerts', { status, continuation, top: 50 }));
