@@ -29,6 +29,8 @@ h2 { font-size: 1.15rem; margin: 1.75rem 0 .5rem; }
 table { border-collapse: collapse; margin: .5rem 0 1rem; font-size: .92rem; }
 caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .35rem .6rem; text-align: left; vertical-align: top; }
+/* Group names can be 256 characters without a space: they wrap rather than widen the page. */
+td { overflow-wrap: anywhere; max-width: 28rem; }
 th { background: var(--panel); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .cards { display: flex; flex-wrap: wrap; gap: 1rem; margin: .5rem 0 1rem; padding: 0; list-style: none; }
