@@ -4,7 +4,7 @@
  * here on the rows as they stream past. A page ends after `top` matches or after `maxExamined` rows, whichever
  * comes first, so a rare filter answers in bounded time and the console offers to search on.
  */
-import type { Bucket, ClassifiedGroup, FindingId, GroupKind } from '../model';
+import type { Bucket, ClassifiedGroup, FindingId, GroupKind, WritebackEngine } from '../model';
 import type { StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
 
@@ -14,6 +14,19 @@ export interface GroupFilter {
   finding?: FindingId;
   /** Case-insensitive part of the display name, mail or id. */
   search?: string;
+  /** Groups with a verdict of this engine (scans that record per-engine verdicts)... */
+  engine?: WritebackEngine;
+  /** ...and, when given, that verdict (a bucket, unknown or indeterminate). */
+  verdict?: EngineVerdictFilter;
+}
+
+export const ENGINE_VERDICTS = ['writtenBack', 'legacyDefault', 'notWrittenBack', 'unknown', 'indeterminate'] as const;
+export type EngineVerdictFilter = (typeof ENGINE_VERDICTS)[number];
+
+/** Per-engine verdicts as scans that classify per engine store them; older rows have none. */
+function engineVerdict(group: ClassifiedGroup, engine: WritebackEngine): string | null {
+  const engines = (group as { engines?: Partial<Record<string, { verdict?: string } | undefined>> }).engines;
+  return engines?.[engine]?.verdict ?? null;
 }
 
 export interface GroupPageRequest {
@@ -31,7 +44,7 @@ export interface GroupPage {
   /** True when the page stopped at `maxExamined` rows before `top` matches: there may be more further on. */
   partial: boolean;
   examined: number;
-  /** Matches in the whole scan when the scan's counts tell (no search; at most one of finding or bucket/kind). */
+  /** Matches in the whole scan when the scan's counts tell (no search or engine; at most one of finding or bucket/kind). */
   total: number | null;
 }
 
@@ -40,6 +53,10 @@ export function matchesGroup(group: ClassifiedGroup, filter: GroupFilter): boole
   if (filter.bucket && group.bucket !== filter.bucket) return false;
   if (filter.kind && group.kind !== filter.kind) return false;
   if (filter.finding && !group.findings.includes(filter.finding)) return false;
+  if (filter.engine) {
+    const verdict = engineVerdict(group, filter.engine);
+    if (verdict === null || (filter.verdict && verdict !== filter.verdict)) return false;
+  }
   if (filter.search) {
     const needle = filter.search.toLowerCase();
     const haystack = [group.displayName, group.mail, group.id];
@@ -51,7 +68,7 @@ export function matchesGroup(group: ClassifiedGroup, filter: GroupFilter): boole
 /** Pure: how many groups of the scan match, when its stored counts can say. */
 export function totalFromCounts(scan: Pick<StoredScan, 'counts'>, filter: GroupFilter): number | null {
   const { counts } = scan;
-  if (filter.search) return null;
+  if (filter.search || filter.engine) return null;
   if (filter.finding) return filter.bucket || filter.kind ? null : (counts.byFinding[filter.finding] ?? 0);
   if (filter.bucket && filter.kind) return counts.byBucketAndKind[filter.bucket]?.[filter.kind] ?? 0;
   if (filter.bucket) return counts.byBucket[filter.bucket] ?? 0;

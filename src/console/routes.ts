@@ -18,10 +18,12 @@ import { getScanReport } from '../api/scanRoutes';
 import { getDiffReport, getGroupHistory } from '../api/diffRoutes';
 import type { WiredAlerts } from '../app/wireStages';
 import type { Principal } from '../auth/principal';
-import type { ChangeType } from '../model';
+import type { ChangeType, WritebackEngine } from '../model';
 import type { AlertStatus, StoredAlert } from '../alerts/alertStore';
 import { principalLabel, principalView } from './security';
-import { readGroupPage } from './groupPage';
+import { ENGINE_VERDICTS, readGroupPage } from './groupPage';
+
+const ENGINES = ['connectSyncV2', 'connectSyncV1', 'cloudSync'] as const satisfies readonly WritebackEngine[];
 import { readDiffPage } from './diffPage';
 
 /** Rows one group page reads at most (a few seconds of Table Storage at worst). */
@@ -92,10 +94,18 @@ export async function listScanGroups(services: Services, request: ApiRequest): P
       kind: enumParam(request.query, 'kind', GROUP_KINDS),
       finding: enumParam(request.query, 'finding', FINDING_IDS),
       search: search || undefined,
+      ...engineFilter(request),
     },
     { top: intParam(request.query, 'top', 50, 1, 200), after, maxExamined: MAX_EXAMINED_ROWS },
   );
   return { status: 200, jsonBody: { scanId: scan.id, ...page } };
+}
+
+function engineFilter(request: ApiRequest): { engine?: WritebackEngine; verdict?: (typeof ENGINE_VERDICTS)[number] } {
+  const engine = enumParam(request.query, 'engine', ENGINES);
+  const verdict = enumParam(request.query, 'verdict', ENGINE_VERDICTS);
+  if (verdict && !engine) throw invalid(`verdict needs engine: say whose verdict, one of ${ENGINES.join(', ')}.`);
+  return { engine, verdict };
 }
 
 export const getScanReportFile = (services: Services, request: ApiRequest): Promise<ApiResponse> => getScanReport(services, request);

@@ -37,6 +37,16 @@ describe('console group filters', () => {
     expect(matchesGroup(group({ displayName: null, mail: null }), { search: 'finance' })).toBe(false);
   });
 
+  it('matches an engine\'s verdict on groups that carry per-engine verdicts, and never on groups that do not', () => {
+    const withEngines = { ...group({}), engines: { connectSyncV2: { verdict: 'legacyDefault' }, cloudSync: { verdict: 'unknown' } } } as ClassifiedGroup;
+    expect(matchesGroup(withEngines, { engine: 'connectSyncV2' })).toBe(true);
+    expect(matchesGroup(withEngines, { engine: 'connectSyncV2', verdict: 'legacyDefault' })).toBe(true);
+    expect(matchesGroup(withEngines, { engine: 'cloudSync', verdict: 'unknown' })).toBe(true);
+    expect(matchesGroup(withEngines, { engine: 'cloudSync', verdict: 'writtenBack' })).toBe(false);
+    expect(matchesGroup(withEngines, { engine: 'connectSyncV1' })).toBe(false);
+    expect(matchesGroup(group({}), { engine: 'connectSyncV2' })).toBe(false);
+  });
+
   it('gives the total from the scan counts when they can tell, and null when only reading could', () => {
     const counts = {
       total: 10,

@@ -14,7 +14,7 @@ function facts(scan) {
     ['Trigger and mode', scan.trigger + ', ' + scan.mode + (scan.baseScanId ? ' (from ' + scan.baseScanId + ')' : '')],
     ['Graph pages and retries', number(scan.pages) + ' pages, ' + number(scan.retries) + ' retries'],
   ];
-  if (engines(scan.engines)) items.push(['Engines', engines(scan.engines)]);
+  if (engines(scan.counts.engines)) items.push(['Engines assumed', engines(scan.counts.engines)]);
   if (scan.error) items.push(['Error', scan.error]);
   return h('dl', { class: 'facts' }, items.map(([term, value]) => [h('dt', null, term), h('dd', null, value)]));
 }
@@ -67,18 +67,22 @@ export async function renderScan(root, context, scanId) {
 
 function renderGroups(section, context, scan) {
   const p = context.params;
-  const filters = { bucket: p.get('bucket') || '', kind: p.get('kind') || '', finding: p.get('finding') || '', search: p.get('search') || '' };
+  const filters = { bucket: p.get('bucket') || '', kind: p.get('kind') || '', finding: p.get('finding') || '', engine: p.get('engine') || '', verdict: p.get('verdict') || '', search: p.get('search') || '' };
+  // Scans that classify per engine record which engines they assumed; only those can be filtered by verdict.
+  const scanEngines = Array.isArray(scan.counts.engines) ? scan.counts.engines : [];
   const search = h('input', { type: 'search', name: 'search', value: filters.search, maxlength: '200', autocomplete: 'off' });
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter groups' },
     field('filter-bucket', 'Bucket', select('bucket', [['', 'Any bucket']].concat(BUCKETS.map((b) => [b, BUCKET_LABELS[b]])), filters.bucket)),
     field('filter-kind', 'Kind', select('kind', [['', 'Any kind']].concat(KINDS.map((k) => [k, KIND_LABELS[k]])), filters.kind)),
     field('filter-finding', 'Finding', select('finding', [['', 'Any or none']].concat(scan.findings.map((f) => [f.id, f.code + ' ' + f.title])), filters.finding)),
+    scanEngines.length ? field('filter-engine', 'Engine', select('engine', [['', 'Any engine']].concat(scanEngines.map((e) => [e, e])), filters.engine)) : null,
+    scanEngines.length ? field('filter-verdict', 'Engine verdict', select('verdict', [['', 'Any verdict'], ['writtenBack', BUCKET_LABELS.writtenBack], ['legacyDefault', BUCKET_LABELS.legacyDefault], ['notWrittenBack', BUCKET_LABELS.notWrittenBack], ['unknown', 'Unknown'], ['indeterminate', 'Indeterminate']], filters.verdict), 'Needs an engine.') : null,
     field('filter-search', 'Name, mail or id contains', search),
     h('div', { class: 'actions' }, h('button', { type: 'submit' }, 'Filter'), h('a', { href: '#/scans/' + encodeURIComponent(scan.id) }, 'Clear filters')));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    context.navigate(hashWith('/scans/' + scan.id, { bucket: data.get('bucket'), kind: data.get('kind'), finding: data.get('finding'), search: String(data.get('search') || '').trim() }));
+    context.navigate(hashWith('/scans/' + scan.id, { bucket: data.get('bucket'), kind: data.get('kind'), finding: data.get('finding'), engine: data.get('engine'), verdict: data.get('engine') ? data.get('verdict') : '', search: String(data.get('search') || '').trim() }));
   });
   const results = h('div', { id: 'group-results' });
   section.append(h('h2', { id: 'groups-heading' }, 'Groups'), form, results);

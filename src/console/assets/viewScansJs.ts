@@ -31,7 +31,7 @@ function scanRows(scans) {
     { num: scan.counts.byBucket.writtenBack },
     { num: scan.counts.byBucket.legacyDefault },
     { num: scan.counts.byBucket.notWrittenBack },
-    engines(scan.engines) || '–',
+    engines(scan.counts.engines) || '–',
   ]);
 }
 
@@ -55,7 +55,7 @@ export async function renderScans(root, context) {
     const scan = scans[0];
     return [
       h('h2', { id: 'latest-heading' }, 'Latest complete scan: ', h('a', { href: '#/scans/' + encodeURIComponent(scan.id) }, date(scan.startedAt))),
-      h('p', null, number(scan.counts.total) + ' groups, scanned in ' + duration(scan.durationMs) + '.' + (engines(scan.engines) ? ' Engines: ' + engines(scan.engines) + '.' : '')),
+      h('p', null, number(scan.counts.total) + ' groups, scanned in ' + duration(scan.durationMs) + '.' + (engines(scan.counts.engines) ? ' Engines assumed: ' + engines(scan.counts.engines) + '.' : '')),
       bucketCards(scan),
       kindTable(scan),
     ];
