@@ -63,8 +63,8 @@ export async function readDiffPage(services: Services, request: DiffPageRequest)
     page.push(change);
   }
   const ids = page.map((c) => c.approvalId).filter((id): id is string => Boolean(id));
-  if (ids.length && services.alerting) {
-    for (const approval of await services.alerting.approvals.list(tenantId)) approvals.set(approval.id, approval);
+  if (ids.length) {
+    for (const approval of await services.alerts.approvals.list(tenantId)) approvals.set(approval.id, approval);
   }
   return {
     from: diff.from,

@@ -16,7 +16,6 @@ import { enumParam, intParam, invalid, type ApiRequest, type ApiResponse } from 
 import { scanView } from '../api/scanViews';
 import { getScanReport } from '../api/scanRoutes';
 import { getDiffReport, getGroupHistory } from '../api/diffRoutes';
-import type { WiredAlerts } from '../app/wireStages';
 import type { Principal } from '../auth/principal';
 import type { ChangeType, WritebackEngine } from '../model';
 import type { AlertStatus, StoredAlert } from '../alerts/alertStore';
@@ -29,11 +28,6 @@ import { readDiffPage } from './diffPage';
 /** Rows one group page reads at most (a few seconds of Table Storage at worst). */
 export const MAX_EXAMINED_ROWS = 20_000;
 const SEARCH_MAX = 200;
-
-function alerting(services: Services): WiredAlerts {
-  if (!services.alerting) throw new WritebackWatchError('ConfigurationError', 'Alerts are not set up in this process.');
-  return services.alerting;
-}
 
 async function readJson(request: ApiRequest, shape: string): Promise<unknown> {
   try {
@@ -143,7 +137,7 @@ export async function listAlerts(services: Services, request: ApiRequest): Promi
   const status = enumParam(request.query, 'status', ['open', 'acknowledged'] as const satisfies readonly AlertStatus[]);
   const continuation = request.query.get('continuation');
   if (continuation !== null && !/^[A-Za-z0-9+/=_-]{1,2000}$/.test(continuation)) throw invalid('continuation must be the value returned by the previous page.');
-  const page = await alerting(services).alerts.listAlerts({ tenantId: services.settings.tenantId, top, continuation, status });
+  const page = await services.alerts.store.listAlerts({ tenantId: services.settings.tenantId, top, continuation, status });
   return { status: 200, jsonBody: { alerts: page.items.map(alertView), continuation: page.continuation } };
 }
 
@@ -157,20 +151,20 @@ export async function acknowledgeAlert(services: Services, request: ApiRequest, 
   if (unknown.length) throw invalid(`The body has unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; only "note" is accepted (who acknowledges is the signed-in account).`);
   if (note !== undefined && note !== null && typeof note !== 'string') throw invalid('note must be text.');
   if (typeof note === 'string' && note.length > 1_000) throw invalid('note is at most 1,000 characters.');
-  const store = alerting(services).alerts;
+  const store = services.alerts.store;
   const alert = await store.getAlert(id);
   if (!alert || alert.tenantId !== services.settings.tenantId) throw new WritebackWatchError('NotFound', `Alert ${id} does not exist. List alerts to find its id.`);
   if (alert.status === 'acknowledged') {
     throw new WritebackWatchError('Conflict', `Alert ${id} was already acknowledged${alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''} at ${alert.acknowledgedAt?.toISOString() ?? 'an unknown time'}.`);
   }
-  const acknowledged = await store.acknowledgeAlert(id, { by: principalLabel(principal), note: typeof note === 'string' ? note.trim() || null : null });
+  const acknowledged = await store.acknowledgeAlert(id, { by: principalLabel(principal), note: typeof note === 'string' ? note.trim() || null : null, now: services.now() });
   services.log.info(`Alert ${id} acknowledged by ${principalLabel(principal)}.`);
   return { status: 200, jsonBody: alertView(acknowledged) };
 }
 
 export async function listApprovals(services: Services): Promise<ApiResponse> {
-  const now = new Date();
-  const approvals = await alerting(services).approvals.list(services.settings.tenantId);
+  const now = services.now();
+  const approvals = await services.alerts.approvals.list(services.settings.tenantId);
   return { status: 200, jsonBody: { approvals: approvals.map((approval) => ({ ...approval, live: isLive(approval, now) })) } };
 }
 
@@ -179,16 +173,16 @@ export async function createApproval(services: Services, request: ApiRequest, pr
   if (body && typeof body === 'object' && 'requestedBy' in body) {
     throw invalid('Approval rejected: requestedBy is not accepted here; the approval records the signed-in account. Leave the field out.');
   }
-  const approval = parseApprovalRequest(body, { tenantId: services.settings.tenantId, now: new Date(), requestedBy: principalLabel(principal) });
-  const stored = await alerting(services).approvals.create(approval);
+  const approval = parseApprovalRequest(body, { tenantId: services.settings.tenantId, now: services.now(), requestedBy: principalLabel(principal) });
+  const stored = await services.alerts.approvals.create(approval);
   services.log.info(`Approval ${stored.id} for group ${stored.groupId} created by ${principalLabel(principal)}.`);
-  return { status: 201, headers: { Location: `/api/console/api/approvals/${stored.id}` }, jsonBody: { ...stored, live: isLive(stored, new Date()) } };
+  return { status: 201, headers: { Location: `/api/console/api/approvals/${stored.id}` }, jsonBody: { ...stored, live: isLive(stored, services.now()) } };
 }
 
 export async function revokeApproval(services: Services, request: ApiRequest, principal: Principal): Promise<ApiResponse> {
   const id = request.params.approvalId ?? '';
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw invalid(`"${id.slice(0, 60)}" is not an approval id; the approvals list shows them.`);
-  const deleted = await alerting(services).approvals.delete(services.settings.tenantId, id.toLowerCase());
+  const deleted = await services.alerts.approvals.delete(services.settings.tenantId, id.toLowerCase());
   if (!deleted) throw new WritebackWatchError('NotFound', `Approval ${id} does not exist (it may have been revoked already).`);
   services.log.info(`Approval ${id.toLowerCase()} revoked by ${principalLabel(principal)}.`);
   return { status: 204 };

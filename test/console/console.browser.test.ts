@@ -119,7 +119,7 @@ describe.skipIf(!chromiumPresent)('console in Chromium', () => {
     const readerPage = await open('reader', '#/alerts');
     await readerPage.locator('#reader-note').waitFor();
     expect(await readerPage.getByRole('button', { name: /^Acknowledge/ }).count()).toBe(0);
-    const alertId = (await cw.alerts.alerts.listAlerts({ tenantId: cw.world.settings.tenantId, status: 'open' })).items[0]!.id;
+    const alertId = (await cw.alerts.store.listAlerts({ tenantId: cw.world.settings.tenantId, status: 'open' })).items[0]!.id;
     const refused = await readerPage.evaluate(async (id) => {
       const response = await fetch(`/api/console/api/alerts/${id}/acknowledge`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
       return { status: response.status, body: await response.json() };

@@ -3,17 +3,15 @@
  * change, open alerts), served by the real local Functions host three times over: signed in as a Reader, as an
  * Approver, and not signed in.
  */
-import { join } from 'node:path';
-import { setRuntime } from '../../src/app/runtime';
-import { wireAlerts, type WiredAlerts } from '../../src/app/wireStages';
-import { startFunctionsHost, type RunningFunctionsHost } from '../../src/localhost/functionsHost';
+import { startFunctionsHost, type RunningFunctionsHost } from '../../dev/host/functionsHost';
 import { localPrincipal } from '../../src/console/testPrincipal';
-import { ensureExampleHistory } from '../../src/cli/exampleHistory';
+import { ensureExampleHistory } from '../../dev/cli/exampleHistory';
+import type { AlertServices } from '../../src/app/services';
 import { startWorld, type World } from '../helpers/world';
 
 export interface ConsoleWorld {
   world: World;
-  alerts: WiredAlerts;
+  alerts: AlertServices;
   reader: RunningFunctionsHost;
   approver: RunningFunctionsHost;
   anonymous: RunningFunctionsHost;
@@ -22,12 +20,11 @@ export interface ConsoleWorld {
 
 export async function startConsoleWorld(options: { groups?: number } = {}): Promise<ConsoleWorld> {
   const world = await startWorld({ emulator: { groups: options.groups ?? 300, seed: 42 } });
-  const alerts = await wireAlerts(world.services);
-  setRuntime({ services: world.services, alerts });
-  await ensureExampleHistory(world.services, alerts, { graphUrl: world.emulator.url, print: () => {} });
+  const alerts = world.services.alerts;
+  await ensureExampleHistory(world.services, { graphUrl: world.emulator.url, print: () => {} });
   const host = (principal: ReturnType<typeof localPrincipal> | null) =>
     startFunctionsHost({
-      functionsDir: join(__dirname, '..', '..', 'functions'),
+      services: world.services,
       port: 0,
       functionKey: 'console-test-key',
       settings: world.env,
@@ -47,7 +44,6 @@ export async function startConsoleWorld(options: { groups?: number } = {}): Prom
     close: async () => {
       await Promise.all([reader.close(), approver.close(), anonymous.close()]);
       await world.close();
-      setRuntime(undefined);
     },
   };
 }

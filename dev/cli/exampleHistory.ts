@@ -4,10 +4,10 @@
  * again. The console then has two scans, a diff with an approved change and open alerts, so every view shows
  * something on the first `npm start`.
  */
-import type { Services } from '../app/services';
-import type { WiredAlerts } from '../app/wireStages';
-import type { StoredScan } from '../store/scanStore';
-import { runScheduledScan } from '../scan/scheduledScan';
+import type { Services } from '../../src/app/services';
+import type { StoredScan } from '../../src/store/scanStore';
+import { runScheduledScan } from '../../src/scan/scheduledScan';
+import { approveForDemo } from '../demo/demoApproval';
 import { applyAdminChange, pickDemoChanges } from './demo';
 
 async function completeScan(services: Services): Promise<StoredScan> {
@@ -19,7 +19,6 @@ async function completeScan(services: Services): Promise<StoredScan> {
 /** Makes the history unless the tenant already has two complete scans; returns the latest scan. */
 export async function ensureExampleHistory(
   services: Services,
-  alerts: WiredAlerts,
   options: { graphUrl: string; print?: (line: string) => void },
 ): Promise<{ latest: StoredScan; made: boolean }> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -32,7 +31,7 @@ export async function ensureExampleHistory(
   print('Making an example history: an admin changes the emulated tenant, then a second scan.');
   const changes = await pickDemoChanges(services.snapshots.readGroups(first));
   const approved = changes.find((c) => c.group.reason === 'securityDefaultOff');
-  if (approved) await alerts.approve(approved.group.id, 'writtenBack', 'Approved in change ticket CHG-1042 before the change was made.');
+  if (approved) await approveForDemo(services, approved.group.id, 'writtenBack', 'Approved in change ticket CHG-1042 before the change was made.');
   for (const change of changes) {
     await applyAdminChange(options.graphUrl, change);
     print(`  - ${change.description}: "${change.group.displayName}"`);

@@ -1,21 +1,20 @@
 /**
- * `npm start`: the whole app on this machine. Starts Azurite and an emulated tenant, serves the HTTP API on
- * the local Functions host (http://localhost:7071/api/...), runs one scan right away, prints its summary,
+ * `npm start`: the whole app on this machine. Starts Azurite and an emulated tenant, serves the HTTP API and
+ * the console on the local Functions host (http://localhost:7071/api/...), scans right away (twice, with an
+ * admin's changes between, on a fresh start: see exampleHistory.ts), prints the summary and the console's URL,
  * and keeps scanning on SCAN_SCHEDULE until stopped (Ctrl+C).
  */
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { loadSettings, settingDefaults } from '../config/settings';
-import { createServices } from '../app/services';
-import { setRuntime } from '../app/runtime';
-import { startFunctionsHost } from '../localhost/functionsHost';
-import { consoleLogger } from '../observability/logger';
-import { formatScanSummary } from './scanSummary';
+import { loadSettings, settingDefaults } from '../../src/config/settings';
+import { createServices } from '../../src/app/services';
+import { startFunctionsHost } from '../host/functionsHost';
+import { consoleLogger } from '../../src/observability/logger';
+import { formatScanSummary } from '../../src/cli/scanSummary';
 import { DEFAULT_LOCAL_FUNCTION_KEY, startEmbeddedDefault } from './embeddedDefault';
-import { readLocalSettings } from './localSettings';
-import { wireAlerts } from '../app/wireStages';
+import { readLocalSettings } from '../../src/cli/localSettings';
+import { startDemoReceiver } from '../demo/demoReceiver';
+import { localPrincipal } from '../../src/console/testPrincipal';
 import { ensureExampleHistory } from './exampleHistory';
-import { localPrincipal } from '../console/testPrincipal';
 
 export async function localCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -30,7 +29,7 @@ export async function localCommand(argv: string[]): Promise<number> {
     },
   });
   const signInAs = ({ reader: 'Reader', approver: 'Approver' } as const)[values.as.toLowerCase() as 'reader' | 'approver'];
-  if (!signInAs) throw new Error(`--as ${values.as}: give reader or approver (the console's local sign-in).`);
+  if (!signInAs) throw new Error(`--as ${values.as}: give reader or approver (who the console signs in locally).`);
   const groups = Number(values.groups);
   if (!Number.isInteger(groups) || groups < 1 || groups > 1_000_000) throw new Error(`--groups ${values.groups}: give a whole number from 1 to 1000000.`);
   const port = Number(values.port);
@@ -41,11 +40,10 @@ export async function localCommand(argv: string[]): Promise<number> {
   const embedded = await startEmbeddedDefault({ groups, seed: Number(values.seed), inMemory: values['in-memory'] });
   const appSettings = { ...settingDefaults(), ...embedded.env };
   const settings = loadSettings(appSettings);
-  const services = createServices(settings, { log: consoleLogger });
-  const alerts = await wireAlerts(services, { demoReceiver: true });
-  setRuntime({ services, alerts });
+  const receiver = await startDemoReceiver({ publicBaseUrl: settings.publicBaseUrl });
+  const services = createServices(settings, { log: consoleLogger, extraAlertChannels: [receiver.channel] });
   const host = await startFunctionsHost({
-    functionsDir: join(__dirname, '..', '..', 'functions'),
+    services,
     port,
     functionKey,
     settings: appSettings,
@@ -58,11 +56,11 @@ export async function localCommand(argv: string[]): Promise<number> {
 
   const stop = async (): Promise<void> => {
     await host.close();
-    await alerts.close();
+    await receiver.close();
     await embedded.stop();
   };
   try {
-    const { latest } = await ensureExampleHistory(services, alerts, { graphUrl: embedded.emulator.url });
+    const { latest } = await ensureExampleHistory(services, { graphUrl: embedded.emulator.url });
     console.log(`\n${formatScanSummary(latest)}\n`);
     console.log(`Console: ${host.url}/api/console/   (signed in locally as ${signInAs}; --as reader|approver)`);
     if (values.once) {
