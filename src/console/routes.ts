@@ -9,7 +9,7 @@ import { BUCKETS, GROUP_KINDS } from '../classify/vocabulary';
 import { FINDINGS, FINDING_IDS } from '../classify/findings';
 import { CHANGE_TYPES } from '../diff/compareGroups';
 import { ALERT_RULES, isAlertRuleId } from '../alerts/rules';
-import { isLive, parseApprovalRequest } from '../alerts/approvals';
+import { isLive } from '../alerts/approvals';
 import { requireCompleteScan } from '../store/scanStore';
 import { assertScanId } from '../store/scanIds';
 import { enumParam, intParam, invalid, type ApiRequest, type ApiResponse } from '../api/http';
@@ -24,6 +24,7 @@ import { ENGINE_VERDICTS, readGroupPage } from './groupPage';
 
 const ENGINES = ['connectSyncV2', 'connectSyncV1', 'cloudSync'] as const satisfies readonly WritebackEngine[];
 import { readDiffPage } from './diffPage';
+import * as records from './records';
 
 /** Rows one group page reads at most (a few seconds of Table Storage at worst). */
 export const MAX_EXAMINED_ROWS = 20_000;
@@ -157,7 +158,7 @@ export async function acknowledgeAlert(services: Services, request: ApiRequest, 
   if (alert.status === 'acknowledged') {
     throw new WritebackWatchError('Conflict', `Alert ${id} was already acknowledged${alert.acknowledgedBy ? ` by ${alert.acknowledgedBy}` : ''} at ${alert.acknowledgedAt?.toISOString() ?? 'an unknown time'}.`);
   }
-  const acknowledged = await store.acknowledgeAlert(id, { by: principalLabel(principal), note: typeof note === 'string' ? note.trim() || null : null, now: services.now() });
+  const acknowledged = await records.acknowledgeAlert(services, id, principal, typeof note === 'string' ? note.trim() || null : null);
   services.log.info(`Alert ${id} acknowledged by ${principalLabel(principal)}.`);
   return { status: 200, jsonBody: alertView(acknowledged) };
 }
@@ -173,7 +174,7 @@ export async function createApproval(services: Services, request: ApiRequest, pr
   if (body && typeof body === 'object' && 'requestedBy' in body) {
     throw invalid('Approval rejected: requestedBy is not accepted here; the approval records the signed-in account. Leave the field out.');
   }
-  const approval = parseApprovalRequest(body, { tenantId: services.settings.tenantId, now: services.now(), requestedBy: principalLabel(principal) });
+  const approval = records.approvalFromRequest(services, body, principal);
   const stored = await services.alerts.approvals.create(approval);
   services.log.info(`Approval ${stored.id} for group ${stored.groupId} created by ${principalLabel(principal)}.`);
   return { status: 201, headers: { Location: `/api/console/api/approvals/${stored.id}` }, jsonBody: { ...stored, live: isLive(stored, services.now()) } };
@@ -182,8 +183,8 @@ export async function createApproval(services: Services, request: ApiRequest, pr
 export async function revokeApproval(services: Services, request: ApiRequest, principal: Principal): Promise<ApiResponse> {
   const id = request.params.approvalId ?? '';
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw invalid(`"${id.slice(0, 60)}" is not an approval id; the approvals list shows them.`);
-  const deleted = await services.alerts.approvals.delete(services.settings.tenantId, id.toLowerCase());
-  if (!deleted) throw new WritebackWatchError('NotFound', `Approval ${id} does not exist (it may have been revoked already).`);
+  const outcome = await records.revokeApproval(services, id.toLowerCase(), principal);
+  if (outcome === 'missing') throw new WritebackWatchError('NotFound', `Approval ${id} does not exist (it may have been revoked already).`);
   services.log.info(`Approval ${id.toLowerCase()} revoked by ${principalLabel(principal)}.`);
   return { status: 204 };
 }

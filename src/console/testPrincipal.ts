@@ -17,15 +17,17 @@ export function attachTestPrincipal(request: object, principal: Principal): void
   Object.defineProperty(request, TEST_CONSOLE_PRINCIPAL, { value: principal, enumerable: false });
 }
 
-/** The local developer signed in with one role: fixed ids, so what they approve reads the same on every run. */
+/**
+ * The local developer signed in with one role: fixed ids that are no object of any real tenant (not a v4 GUID),
+ * so what they approve reads the same on every run.
+ */
 export function localPrincipal(role: ConsoleRole, tenantId: string): Principal {
-  const name = role === 'Approver' ? 'Local Approver' : 'Local Reader';
   return {
     kind: 'user',
-    objectId: role === 'Approver' ? '00000000-0000-4000-8000-00000000a001' : '00000000-0000-4000-8000-00000000a002',
-    tenantId,
-    name,
-    userPrincipalName: `${role.toLowerCase()}@localhost`,
+    objectId: '00000000-0000-0000-0000-00000000d0e1',
+    tenantId: tenantId.toLowerCase(),
+    name: `Local developer (${role})`,
+    userPrincipalName: 'developer@localhost',
     appId: null,
     roles: [role],
   };

@@ -59,7 +59,7 @@ describe.skipIf(!chromiumPresent)('console in Chromium', () => {
   it('shows a Reader the latest scan\'s counts and the chart of buckets', async () => {
     const latest = await cw.world.services.scans.latest(cw.world.settings.tenantId, 'complete');
     const page = await open('reader');
-    await page.locator('#who').getByText('Local Reader').waitFor();
+    await page.locator('#who').getByText('Local developer (Reader)').waitFor();
     const cards = page.getByRole('list', { name: 'Groups per bucket' });
     await cards.waitFor();
     const text = await cards.textContent();
@@ -118,6 +118,7 @@ describe.skipIf(!chromiumPresent)('console in Chromium', () => {
   it('refuses a Reader\'s acknowledgement and lets an Approver acknowledge with a note', async () => {
     const readerPage = await open('reader', '#/alerts');
     await readerPage.locator('#reader-note').waitFor();
+    await readerPage.locator('.alert-item').first().waitFor();
     expect(await readerPage.getByRole('button', { name: /^Acknowledge/ }).count()).toBe(0);
     const alertId = (await cw.alerts.store.listAlerts({ tenantId: cw.world.settings.tenantId, status: 'open' })).items[0]!.id;
     const refused = await readerPage.evaluate(async (id) => {
@@ -130,6 +131,7 @@ describe.skipIf(!chromiumPresent)('console in Chromium', () => {
     await readerPage.close();
 
     const page = await open('approver', '#/alerts');
+    await page.locator('.alert-item').first().waitFor();
     const openBefore = await page.locator('.alert-item').count();
     expect(openBefore).toBeGreaterThan(0);
     await page.getByRole('button', { name: /^Acknowledge: / }).first().click();
@@ -140,7 +142,7 @@ describe.skipIf(!chromiumPresent)('console in Chromium', () => {
     await page.getByRole('link', { name: 'Acknowledged' }).click();
     const item = page.locator('.alert-item', { hasText: 'Expected: migration wave 2' });
     await item.waitFor();
-    expect(await item.textContent()).toContain('Acknowledged by Local Approver');
+    expect(await item.textContent()).toContain('Acknowledged by Local developer (Approver)');
     await shot(page, 'alerts-acknowledged');
     await page.close();
   });
@@ -162,14 +164,18 @@ describe.skipIf(!chromiumPresent)('console in Chromium', () => {
     await form.getByRole('button', { name: 'Create approval' }).click();
     const row = page.locator('#approval-table tbody tr', { hasText: 'CHG-2001' });
     await row.waitFor();
-    expect(await row.textContent()).toContain('Local Approver <approver@localhost>');
+    expect(await row.textContent()).toContain('Local developer (Approver)');
+    expect(await row.textContent()).toContain('developer@localhost');
     const stored = (await cw.alerts.approvals.list(cw.world.settings.tenantId)).find((a) => a.reason === 'Change ticket CHG-2001')!;
-    expect(stored.requestedBy).toContain('oid 00000000-0000-4000-8000-00000000a001');
+    expect(JSON.stringify(stored.requestedBy)).toContain('00000000-0000-0000-0000-00000000d0e1');
     await shot(page, 'approvals');
     await row.getByRole('button', { name: /^Revoke/ }).click();
     await page.getByText(`Approval for group ${groupId} revoked.`).waitFor();
-    expect(await page.locator('#approval-table tbody tr', { hasText: 'CHG-2001' }).count()).toBe(0);
-    expect((await cw.alerts.approvals.list(cw.world.settings.tenantId)).some((a) => a.reason === 'Change ticket CHG-2001')).toBe(false);
+    // Revoked: gone from the list, or listed as revoked with nothing left to revoke; either way it suppresses nothing.
+    const after = page.locator('#approval-table tbody tr', { hasText: 'CHG-2001' });
+    expect((await after.count()) === 0 || /Revoked/.test((await after.textContent()) ?? '')).toBe(true);
+    expect(await after.getByRole('button', { name: /^Revoke/ }).count()).toBe(0);
+    expect((await cw.alerts.approvals.listLive(cw.world.settings.tenantId, new Date())).some((a) => a.reason === 'Change ticket CHG-2001')).toBe(false);
 
     const readerPage = await open('reader', '#/approvals');
     await readerPage.locator('#reader-note').waitFor();

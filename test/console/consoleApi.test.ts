@@ -7,6 +7,7 @@ import { startConsoleWorld, type ConsoleWorld } from './consoleWorld';
 import type { RunningFunctionsHost } from '../../dev/host/functionsHost';
 
 let cw: ConsoleWorld;
+const OBJECT_ID = '00000000-0000-0000-0000-00000000d0e1';
 
 async function call(host: RunningFunctionsHost, path: string, init: RequestInit = {}): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${host.url}/api/console/${path}`, init);
@@ -61,7 +62,7 @@ describe('console routes', () => {
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toMatch(/Approver role/);
     const me = await call(cw.reader, 'api/me');
-    expect(me.body.principal).toMatchObject({ name: 'Local Reader', roles: ['Reader'], canApprove: false });
+    expect(me.body.principal).toMatchObject({ name: 'Local developer (Reader)', roles: ['Reader'], canApprove: false });
     expect((await call(cw.approver, 'api/me')).body.principal.canApprove).toBe(true);
   });
 
@@ -129,8 +130,9 @@ describe('console routes', () => {
     const done = await call(cw.approver, `api/alerts/${target.id}/acknowledge`, post({ note: 'Expected: ticket CHG-7' }));
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({ status: 'acknowledged', acknowledgementNote: 'Expected: ticket CHG-7' });
-    expect(done.body.acknowledgedBy).toContain('Local Approver');
-    expect(done.body.acknowledgedBy).toContain('00000000-0000-4000-8000-00000000a001');
+    // Recorded as the principal: its name and its object id, whatever form the store keeps them in.
+    expect(JSON.stringify(done.body.acknowledgedBy)).toContain('Local developer (Approver)');
+    expect(JSON.stringify(done.body.acknowledgedBy)).toContain(OBJECT_ID);
     expect((await call(cw.approver, `api/alerts/${target.id}/acknowledge`, post({}))).status).toBe(409);
     const acknowledged = (await call(cw.reader, 'api/alerts?status=acknowledged')).body.alerts;
     expect(acknowledged.map((a: any) => a.id)).toContain(target.id);
@@ -142,12 +144,14 @@ describe('console routes', () => {
     expect((await call(cw.approver, 'api/approvals', post({ ...body, requestedBy: 'Mallory' }))).status).toBe(400);
     const created = await call(cw.approver, 'api/approvals', post(body));
     expect(created.status).toBe(201);
-    expect(created.body.requestedBy).toContain('Local Approver');
-    expect(created.body.requestedBy).toContain('approver@localhost');
+    expect(JSON.stringify(created.body.requestedBy)).toContain('Local developer (Approver)');
+    expect(JSON.stringify(created.body.requestedBy)).toContain('developer@localhost');
+    expect(JSON.stringify(created.body.requestedBy)).toContain(OBJECT_ID);
     const listed = (await call(cw.reader, 'api/approvals')).body.approvals.find((a: any) => a.id === created.body.id);
     expect(listed).toMatchObject({ groupId, live: true });
     expect((await call(cw.reader, `api/approvals/${created.body.id}`, { method: 'DELETE' })).status).toBe(403);
     expect((await call(cw.approver, `api/approvals/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await cw.alerts.approvals.listLive(cw.world.settings.tenantId, new Date())).map((a) => a.id)).not.toContain(created.body.id);
     expect((await call(cw.approver, `api/approvals/${created.body.id}`, { method: 'DELETE' })).status).toBe(404);
   });
 

@@ -6,7 +6,10 @@
 import { startFunctionsHost, type RunningFunctionsHost } from '../../dev/host/functionsHost';
 import { localPrincipal } from '../../src/console/testPrincipal';
 import { ensureExampleHistory } from '../../dev/cli/exampleHistory';
-import type { AlertServices } from '../../src/app/services';
+import { createServices, type AlertServices } from '../../src/app/services';
+import { loadSettings } from '../../src/config/settings';
+import { silentLogger } from '../../src/observability/logger';
+import type { ConsoleRole } from '../../src/auth/principal';
 import { startWorld, type World } from '../helpers/world';
 
 export interface ConsoleWorld {
@@ -22,18 +25,20 @@ export async function startConsoleWorld(options: { groups?: number } = {}): Prom
   const world = await startWorld({ emulator: { groups: options.groups ?? 300, seed: 42 } });
   const alerts = world.services.alerts;
   await ensureExampleHistory(world.services, { graphUrl: world.emulator.url, print: () => {} });
-  const host = (principal: ReturnType<typeof localPrincipal> | null) =>
+  // One product per sign-in, over the same tables: CONSOLE_AUTH=local with a role is how the app signs a
+  // developer in; the host's in-process principal says the same, for hosts that read no such setting.
+  const host = (role: ConsoleRole | null) =>
     startFunctionsHost({
-      services: world.services,
+      services: role ? createServices(loadSettings({ ...world.env, CONSOLE_AUTH: 'local', CONSOLE_LOCAL_ROLE: role }), { log: silentLogger }) : world.services,
       port: 0,
       functionKey: 'console-test-key',
       settings: world.env,
       timers: false,
       log: () => {},
-      testConsolePrincipal: principal,
+      testConsolePrincipal: role ? localPrincipal(role, world.settings.tenantId) : null,
     });
-  const reader = await host(localPrincipal('Reader', world.settings.tenantId));
-  const approver = await host(localPrincipal('Approver', world.settings.tenantId));
+  const reader = await host('Reader');
+  const approver = await host('Approver');
   const anonymous = await host(null);
   return {
     world,

@@ -78,6 +78,16 @@ export function engines(value) {
   return String(value);
 }
 
+/** Who did something, as a record holds it: a line of text, or a recorded principal (a person or an app). */
+export function who(actor) {
+  if (!actor) return 'nobody recorded';
+  if (typeof actor === 'string') return actor;
+  if (actor.kind === 'legacy') return actor.name + ' (recorded by name, unverified)';
+  if (actor.kind === 'app') return 'app ' + (actor.name || actor.appId || actor.objectId);
+  if (actor.name && actor.userPrincipalName) return actor.name + ' (' + actor.userPrincipalName + ')';
+  return actor.name || actor.userPrincipalName || actor.objectId || JSON.stringify(actor);
+}
+
 /** Says a message to screen readers without moving focus. */
 export function announce(message) {
   const region = document.getElementById('announcer');

@@ -1,7 +1,7 @@
 // Browser module /api/console/assets/view-alerts.js: open and acknowledged alerts; Approvers acknowledge one
 // with an optional note (the app records who). Written without template literals (see ../assets.ts).
 export const source = String.raw`
-import { h, clear, date, loadInto, hashWith, announce, message, errorMessage } from './dom.js';
+import { h, clear, date, loadInto, hashWith, announce, errorMessage, who } from './dom.js';
 import { api, url } from './api.js';
 
 function ackForm(alert, context, cell) {
@@ -56,7 +56,7 @@ export async function renderAlerts(root, context) {
       const action = h('div');
       if (alert.status === 'open' && context.canApprove) action.append(ackButton(alert, context, action));
       if (alert.status === 'acknowledged') {
-        action.append(h('p', null, 'Acknowledged by ' + (alert.acknowledgedBy || 'an unknown person') + ' on ' + date(alert.acknowledgedAt)),
+        action.append(h('p', null, 'Acknowledged by ' + who(alert.acknowledgedBy) + ' on ' + date(alert.acknowledgedAt)),
           alert.acknowledgementNote ? h('p', null, 'Note: ' + alert.acknowledgementNote) : null);
       }
       return h('li', { class: 'alert-item' },

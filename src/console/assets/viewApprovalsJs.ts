@@ -1,7 +1,7 @@
 // Browser module /api/console/assets/view-approvals.js: approvals of expected changes; Approvers create and
 // revoke them, and each records who asked (the signed-in account). Written without template literals (see ../assets.ts).
 export const source = String.raw`
-import { h, clear, date, loadInto, field, select, announce, errorMessage, table, BUCKETS, BUCKET_LABELS, TARGET_TYPES } from './dom.js';
+import { h, clear, date, loadInto, field, select, announce, errorMessage, table, who, BUCKETS, BUCKET_LABELS, TARGET_TYPES } from './dom.js';
 import { api } from './api.js';
 
 function expectText(expect) {
@@ -73,7 +73,7 @@ export async function renderApprovals(root, context) {
   const status = h('div', { id: 'approval-status' });
   root.append(h('h1', null, 'Approvals'),
     h('p', null, 'An approval announces a change before it is made: the alert that change would raise is suppressed, and the diff shows who approved it.'));
-  if (context.canApprove) root.append(createForm(context, (created) => { status.textContent = ''; status.append(h('div', { class: 'message success', role: 'status' }, h('p', null, 'Approval created for group ' + created.groupId + ', recorded as asked by ' + created.requestedBy + '.'))); reload(); }));
+  if (context.canApprove) root.append(createForm(context, (created) => { status.textContent = ''; status.append(h('div', { class: 'message success', role: 'status' }, h('p', null, 'Approval created for group ' + created.groupId + ', recorded as asked by ' + who(created.requestedBy) + '.'))); reload(); }));
   else root.append(h('p', { class: 'message info', id: 'reader-note' }, 'Creating and revoking approvals needs the Approver role; you can see them as a Reader.'));
   root.append(status, list);
   function reload() {
@@ -84,8 +84,10 @@ export async function renderApprovals(root, context) {
       const headers = ['Group', 'Expects', 'Reason', 'Asked by', 'Created', 'Expires', 'State'];
       if (context.canApprove) headers.push('Action');
       return [heading, table('Approvals, soonest expiry first', headers, data.approvals.map((approval) => {
-        const row = [h('a', { href: '#/groups/' + encodeURIComponent(approval.groupId), class: 'mono' }, approval.groupId), expectText(approval.expect), approval.reason, approval.requestedBy, date(approval.createdAt), date(approval.expiresAt), approval.live ? 'In force' : 'Expired'];
-        if (context.canApprove) {
+        const row = [h('a', { href: '#/groups/' + encodeURIComponent(approval.groupId), class: 'mono' }, approval.groupId), expectText(approval.expect), approval.reason, who(approval.requestedBy), date(approval.createdAt), date(approval.expiresAt),
+          approval.revokedAt ? 'Revoked' + (approval.revokedBy ? ' by ' + who(approval.revokedBy) : '') + ' on ' + date(approval.revokedAt) : approval.live ? 'In force' : 'Expired'];
+        if (context.canApprove && approval.revokedAt) row.push('–');
+        else if (context.canApprove) {
           row.push(h('button', { type: 'button', class: 'danger', 'aria-label': 'Revoke the approval for group ' + approval.groupId + ' (' + approval.reason + ')', onclick: async (event) => {
             event.currentTarget.disabled = true;
             clear(status);

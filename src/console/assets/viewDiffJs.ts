@@ -2,7 +2,7 @@
 // by default), with the approval that covers each change and, when known, who made it. Written without
 // template literals (see ../assets.ts).
 export const source = String.raw`
-import { h, BUCKET_LABELS, CHANGE_LABELS, number, date, table, loadInto, field, select, hashWith, label, announce } from './dom.js';
+import { h, BUCKET_LABELS, CHANGE_LABELS, number, date, table, loadInto, field, select, hashWith, label, announce, who } from './dom.js';
 import { api, url, BASE } from './api.js';
 
 function state(group) {
@@ -13,12 +13,12 @@ function state(group) {
 function actorText(actor) {
   if (!actor) return null;
   if (typeof actor === 'string') return actor;
-  return actor.displayName || actor.name || actor.userPrincipalName || actor.id || JSON.stringify(actor);
+  return actor.displayName || who(actor);
 }
 
 function changeRow(change) {
   const approval = change.approval
-    ? h('span', null, '✓ Approved by ' + change.approval.requestedBy + ': ' + change.approval.reason)
+    ? h('span', null, '✓ Approved by ' + who(change.approval.requestedBy) + ': ' + change.approval.reason)
     : change.approvalId ? '✓ Approved (' + change.approvalId + ')' : 'Not approved';
   return [
     h('a', { href: '#/groups/' + encodeURIComponent(change.groupId) }, change.displayName || change.groupId),
