@@ -147,6 +147,28 @@ describe.skipIf(!chromiumPresent)('console in Chromium', () => {
     await page.close();
   });
 
+  it('does an acknowledgement from the keyboard alone, and says so to screen readers', async () => {
+    const page = await open('approver', '#/alerts');
+    await page.locator('.alert-item').first().waitFor();
+    const openBefore = await page.locator('.alert-item').count();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Alerts');
+    const button = page.getByRole('button', { name: /^Acknowledge: / }).first();
+    await button.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    await page.keyboard.type('Seen, keyboard only');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Acknowledge alert');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('#announcer').textContent()).toMatch(/^Alert acknowledged: /);
+    await expect.poll(() => page.locator('.alert-item').count()).toBe(openBefore - 1);
+    await page.close();
+  });
+
   it('creates an approval that records the signed-in Approver, and revokes it', async () => {
     const latest = (await cw.world.services.scans.latest(cw.world.settings.tenantId, 'complete'))!;
     let groupId = '';

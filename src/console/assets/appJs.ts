@@ -25,7 +25,9 @@ let me = null;
 let lastPath = null;
 
 function parseHash() {
-  const raw = location.hash.replace(/^#/, '') || '/scans';
+  let raw = location.hash.replace(/^#/, '') || '/scans';
+  // Only #/... is a page; any other fragment (an in-page anchor) keeps the page that is shown.
+  if (raw.charAt(0) !== '/') raw = lastPath || '/scans';
   const at = raw.indexOf('?');
   return { path: at < 0 ? raw : raw.slice(0, at), params: new URLSearchParams(at < 0 ? '' : raw.slice(at + 1)) };
 }
@@ -41,6 +43,8 @@ async function render() {
   const { path, params } = parseHash();
   const view = document.getElementById('view');
   const samePage = path === lastPath;
+  // On the first page the browser's own focus order starts at the skip link; later pages focus their heading.
+  const firstPage = lastPath === null;
   lastPath = path;
   let route = null;
   let match = null;
@@ -71,7 +75,7 @@ async function render() {
     view.append(errorMessage(error, () => render()));
   }
   // A new page moves focus to its heading; a filter or page change within one leaves it where the user was.
-  if (!samePage) {
+  if (!samePage && !firstPage) {
     const heading = view.querySelector('h1');
     if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus(); }
   }
@@ -91,7 +95,6 @@ async function start() {
     } else {
       view.append(h('h1', { tabindex: '-1' }, 'The console could not start'), errorMessage(error, () => location.reload()));
     }
-    view.querySelector('h1').focus();
     return;
   }
   const principal = me.principal;
@@ -101,6 +104,12 @@ async function start() {
   window.addEventListener('hashchange', render);
   render();
 }
+
+// The skip link moves focus to the content without touching the address (the hash is the router's).
+document.querySelector('.skip-link').addEventListener('click', (event) => {
+  event.preventDefault();
+  document.getElementById('main').focus();
+});
 
 start();
 `;
