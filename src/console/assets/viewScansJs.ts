@@ -69,7 +69,15 @@ export async function renderScans(root, context) {
     rows.push(...page.scans);
     before = page.nextBefore;
     const nodes = [table('Scans, newest first', SCAN_HEADERS, scanRows(rows), { id: 'scan-table' })];
-    if (before) nodes.push(h('p', null, h('button', { type: 'button', class: 'secondary', onclick: () => loadInto(listBody, more) }, 'Show older scans')));
+    if (before) {
+      nodes.push(h('p', null, h('button', { type: 'button', class: 'secondary', onclick: async () => {
+        const shown = rows.length;
+        await loadInto(listBody, more);
+        // The button is gone; focus goes to the first of the scans it brought.
+        const link = listBody.querySelectorAll('#scan-table tbody tr a')[shown];
+        if (link) link.focus();
+      } }, 'Show older scans')));
+    }
     return nodes;
   }
   await loadInto(listBody, more);
