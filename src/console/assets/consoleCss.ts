@@ -31,6 +31,7 @@ caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .35rem .6rem; text-align: left; vertical-align: top; }
 /* Group names can be 256 characters without a space: they wrap rather than widen the page. */
 td { overflow-wrap: anywhere; max-width: 28rem; }
+td button, td .button { overflow-wrap: normal; white-space: nowrap; }
 th { background: var(--panel); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .cards { display: flex; flex-wrap: wrap; gap: 1rem; margin: .5rem 0 1rem; padding: 0; list-style: none; }
