@@ -4,14 +4,14 @@
  * here on the rows as they stream past. A page ends after `top` matches or after `maxExamined` rows, whichever
  * comes first, so a rare filter answers in bounded time and the console offers to search on.
  */
-import type { Bucket, ClassifiedGroup, FindingId, GroupKind, WritebackEngine } from '../model';
+import type { Bucket, ClassifiedGroup, FindingName, GroupKind, WritebackEngine } from '../model';
 import type { StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
 
 export interface GroupFilter {
   bucket?: Bucket;
   kind?: GroupKind;
-  finding?: FindingId;
+  finding?: FindingName;
   /** Case-insensitive part of the display name, mail or id. */
   search?: string;
   /** Groups with a verdict of this engine (scans that record per-engine verdicts)... */

@@ -6,9 +6,9 @@
 import type { Services } from '../app/services';
 import { WritebackWatchError } from '../errors';
 import { BUCKETS, GROUP_KINDS } from '../classify/vocabulary';
-import { FINDINGS, FINDING_IDS } from '../classify/findings';
+import { FINDINGS, FINDING_NAMES } from '../classify/findings';
 import { CHANGE_TYPES } from '../diff/compareGroups';
-import { ALERT_RULES, isAlertRuleId } from '../alerts/rules';
+import { alertRuleById, isAlertRuleId } from '../alerts/rules';
 import { isLive } from '../alerts/approvals';
 import { requireCompleteScan } from '../store/scanStore';
 import { assertScanId } from '../store/scanIds';
@@ -63,7 +63,7 @@ export async function listScans(services: Services, request: ApiRequest): Promis
 export async function getScan(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const scan = await services.scans.resolve(services.settings.tenantId, request.params.scanId);
   const previous = scan.status === 'complete' ? await services.scans.previousComplete(services.settings.tenantId, scan.id) : null;
-  const findings = FINDING_IDS.map((id) => ({ id, code: FINDINGS[id].code, title: FINDINGS[id].title, severity: FINDINGS[id].severity, count: scan.counts.byFinding[id] ?? 0 }));
+  const findings = FINDING_NAMES.map((name) => ({ name, id: FINDINGS[name].id, title: FINDINGS[name].title, severity: FINDINGS[name].severity, count: scan.counts.byFinding[name] ?? 0 }));
   return {
     status: 200,
     jsonBody: {
@@ -87,7 +87,7 @@ export async function listScanGroups(services: Services, request: ApiRequest): P
     {
       bucket: enumParam(request.query, 'bucket', BUCKETS),
       kind: enumParam(request.query, 'kind', GROUP_KINDS),
-      finding: enumParam(request.query, 'finding', FINDING_IDS),
+      finding: enumParam(request.query, 'finding', FINDING_NAMES),
       search: search || undefined,
       ...engineFilter(request),
     },
@@ -130,7 +130,7 @@ export async function getDiff(services: Services, request: ApiRequest): Promise<
 }
 
 function alertView(alert: StoredAlert): Record<string, unknown> {
-  return { ...alert, ruleTitle: isAlertRuleId(alert.ruleId) ? ALERT_RULES[alert.ruleId].title : alert.ruleId };
+  return { ...alert, ruleTitle: isAlertRuleId(alert.ruleId) ? alertRuleById(alert.ruleId).title : alert.ruleId };
 }
 
 export async function listAlerts(services: Services, request: ApiRequest): Promise<ApiResponse> {

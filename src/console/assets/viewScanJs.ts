@@ -53,8 +53,8 @@ export async function renderScan(root, context, scanId) {
     nodes.push(h('h2', null, 'Downloads'), h('div', { class: 'actions' }, downloads));
     nodes.push(h('h2', null, 'Counts'), bucketCards(scan), kindTable(scan));
     const findingRows = scan.findings.filter((f) => f.count > 0).map((f) => [
-      h('span', { class: 'mono' }, f.code), f.title, h('span', { class: 'severity-' + f.severity }, f.severity), { num: f.count },
-      h('a', { href: hashWith('/scans/' + scan.id, { finding: f.id }) }, 'Show these groups', h('span', { class: 'visually-hidden' }, ': ' + f.title)),
+      h('span', { class: 'mono' }, f.id), f.title, h('span', { class: 'severity-' + f.severity }, f.severity), { num: f.count },
+      h('a', { href: hashWith('/scans/' + scan.id, { finding: f.name }) }, 'Show these groups', h('span', { class: 'visually-hidden' }, ': ' + f.title)),
     ]);
     nodes.push(h('h2', null, 'Findings by rule'), findingRows.length
       ? table('Findings in this scan', ['Code', 'Finding', 'Severity', { text: 'Groups', num: true }, 'List'], findingRows, { id: 'findings-table' })
@@ -74,7 +74,7 @@ function renderGroups(section, context, scan) {
   const form = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter groups' },
     field('filter-bucket', 'Bucket', select('bucket', [['', 'Any bucket']].concat(BUCKETS.map((b) => [b, BUCKET_LABELS[b]])), filters.bucket)),
     field('filter-kind', 'Kind', select('kind', [['', 'Any kind']].concat(KINDS.map((k) => [k, KIND_LABELS[k]])), filters.kind)),
-    field('filter-finding', 'Finding', select('finding', [['', 'Any or none']].concat(scan.findings.map((f) => [f.id, f.code + ' ' + f.title])), filters.finding)),
+    field('filter-finding', 'Finding', select('finding', [['', 'Any or none']].concat(scan.findings.map((f) => [f.name, f.id + ' ' + f.title])), filters.finding)),
     scanEngines.length ? field('filter-engine', 'Engine', select('engine', [['', 'Any engine']].concat(scanEngines.map((e) => [e, e])), filters.engine)) : null,
     scanEngines.length ? field('filter-verdict', 'Engine verdict', select('verdict', [['', 'Any verdict'], ['writtenBack', BUCKET_LABELS.writtenBack], ['legacyDefault', BUCKET_LABELS.legacyDefault], ['notWrittenBack', BUCKET_LABELS.notWrittenBack], ['unknown', 'Unknown'], ['indeterminate', 'Indeterminate']], filters.verdict), 'Needs an engine.') : null,
     field('filter-search', 'Name, mail or id contains', search),
