@@ -1,8 +1,9 @@
 /**
- * `npm start`: the whole app on this machine. Starts Azurite and an emulated tenant, serves the HTTP API and
- * the console on the local Functions host (http://localhost:7071/api/...), scans right away (twice, with an
- * admin's changes between, on a fresh start: see exampleHistory.ts), prints the summary and the console's URL,
- * and keeps scanning on SCAN_SCHEDULE until stopped (Ctrl+C).
+ * `npm start`: the whole app on this machine. Starts Azurite and an emulated tenant, serves the HTTP API and the
+ * console on the local Functions host (http://localhost:7071/api/...), scans right away (twice, with an admin's
+ * changes between, on a fresh start: see exampleHistory.ts), prints the summary and the console's URL,
+ * and keeps scanning on SCAN_SCHEDULE until stopped (Ctrl+C). `--as reader|approver` signs console requests in
+ * as a local developer with that role.
  */
 import { parseArgs } from 'node:util';
 import { loadSettings, settingDefaults } from '../../src/config/settings';
@@ -13,7 +14,7 @@ import { formatScanSummary } from '../../src/cli/scanSummary';
 import { DEFAULT_LOCAL_FUNCTION_KEY, startEmbeddedDefault } from './embeddedDefault';
 import { readLocalSettings } from '../../src/cli/localSettings';
 import { startDemoReceiver } from '../demo/demoReceiver';
-import { localPrincipal } from '../../src/console/testPrincipal';
+import { localSignInSettings } from './localSignIn';
 import { ensureExampleHistory } from './exampleHistory';
 
 export async function localCommand(argv: string[]): Promise<number> {
@@ -25,11 +26,11 @@ export async function localCommand(argv: string[]): Promise<number> {
       port: { type: 'string', default: '7071' },
       once: { type: 'boolean', default: false },
       'in-memory': { type: 'boolean', default: false },
+      // The console opens signed in, so a newcomer sees every view (reader to see it without the Approver's buttons).
       as: { type: 'string', default: 'approver' },
     },
   });
-  const signInAs = ({ reader: 'Reader', approver: 'Approver' } as const)[values.as.toLowerCase() as 'reader' | 'approver'];
-  if (!signInAs) throw new Error(`--as ${values.as}: give reader or approver (who the console signs in locally).`);
+  const signIn = localSignInSettings(values.as);
   const groups = Number(values.groups);
   if (!Number.isInteger(groups) || groups < 1 || groups > 1_000_000) throw new Error(`--groups ${values.groups}: give a whole number from 1 to 1000000.`);
   const port = Number(values.port);
@@ -38,7 +39,7 @@ export async function localCommand(argv: string[]): Promise<number> {
 
   console.log(`Starting Azurite and an emulated tenant of ${groups} groups...`);
   const embedded = await startEmbeddedDefault({ groups, seed: Number(values.seed), inMemory: values['in-memory'] });
-  const appSettings = { ...settingDefaults(), ...embedded.env };
+  const appSettings = { ...settingDefaults(), ...embedded.env, ...signIn };
   const settings = loadSettings(appSettings);
   const receiver = await startDemoReceiver({ publicBaseUrl: settings.publicBaseUrl });
   const services = createServices(settings, { log: consoleLogger, extraAlertChannels: [receiver.channel] });
@@ -49,10 +50,10 @@ export async function localCommand(argv: string[]): Promise<number> {
     settings: appSettings,
     timers: !values.once,
     log: (line) => console.log(line),
-    testConsolePrincipal: localPrincipal(signInAs, settings.tenantId),
   });
   console.log(`Graph emulator: ${embedded.emulator.url}   Azurite tables: 127.0.0.1:${embedded.azurite.port}`);
   console.log(`HTTP API: ${host.url}/api/scans?code=${functionKey}`);
+  if (signIn.CONSOLE_AUTH) console.log(`Console requests are signed in as the local developer with the ${signIn.CONSOLE_LOCAL_ROLE} role.`);
 
   const stop = async (): Promise<void> => {
     await host.close();
@@ -62,7 +63,7 @@ export async function localCommand(argv: string[]): Promise<number> {
   try {
     const { latest } = await ensureExampleHistory(services, { graphUrl: embedded.emulator.url });
     console.log(`\n${formatScanSummary(latest)}\n`);
-    console.log(`Console: ${host.url}/api/console/   (signed in locally as ${signInAs}; --as reader|approver)`);
+    console.log(`Console: ${host.url}/api/console/${signIn.CONSOLE_LOCAL_ROLE ? `   (signed in locally as ${signIn.CONSOLE_LOCAL_ROLE}; --as reader|approver)` : ''}`);
     if (values.once) {
       await stop();
       return 0;

@@ -1,6 +1,6 @@
 /**
  * A small local Functions host: serves the route table of functions/routes.ts on http://localhost:7071/api/...
- * with function-key checks like Azure, and fires its timers on their NCRONTAB schedules ('%SETTING%' resolved
+ * with function-key checks like Azure, strips client-principal headers as Easy Auth does, and fires its timers on their NCRONTAB schedules ('%SETTING%' resolved
  * from the app settings, as the real host does). Requests go through the same translation as in Azure
  * (functions/_http.ts, with @azure/functions' own HttpRequest and InvocationContext), handed the services the
  * caller built instead of the process-wide ones. Reading the table needs no stand-in for the worker's
@@ -12,10 +12,8 @@ import { Readable } from 'node:stream';
 import { Cron } from 'croner';
 import { HttpRequest, HttpResponse, InvocationContext, type Timer } from '@azure/functions';
 import { HTTP_ROUTES, TIMERS, type HttpRoute, type TimerTrigger } from '../../functions/routes';
-import { httpHandler, timerHandler } from '../../functions/_http';
+import { routeHandler, timerHandler } from '../../functions/_http';
 import type { Services } from '../../src/app/services';
-import type { Principal } from '../../src/auth/principal';
-import { attachTestPrincipal } from '../../src/console/testPrincipal';
 
 export interface FunctionsHostOptions {
   /** The product the routes and timers run against. */
@@ -29,8 +27,8 @@ export interface FunctionsHostOptions {
   /** Fire timers (off in tests that drive scans themselves). */
   timers?: boolean;
   log?: (line: string) => void;
-  /** Test and local use only: every console request (route console/...) arrives signed in as this principal. */
-  testConsolePrincipal?: Principal | null;
+  /** The routes to serve; functions/routes.ts unless a test brings its own. */
+  routes?: readonly HttpRoute[];
 }
 
 export interface RunningFunctionsHost {
@@ -48,7 +46,7 @@ interface CompiledRoute {
   methods: ReadonlySet<string>;
   pattern: RegExp;
   paramNames: string[];
-  handler: ReturnType<typeof httpHandler>;
+  handler: ReturnType<typeof routeHandler>;
 }
 
 type ErrorBody = { error: { code: string; message: string } };
@@ -56,7 +54,7 @@ type ErrorBody = { error: { code: string; message: string } };
 export async function startFunctionsHost(options: FunctionsHostOptions): Promise<RunningFunctionsHost> {
   const log = options.log ?? ((line: string) => console.log(line));
   const provider = () => options.services;
-  const routes = HTTP_ROUTES.map((route) => compileRoute(route, httpHandler(route.handler, provider)));
+  const routes = (options.routes ?? HTTP_ROUTES).map((route) => compileRoute(route, routeHandler(route, provider)));
   const timerHandlers = new Map(TIMERS.map((timer) => [timer.name, timerHandler(timer, provider)]));
 
   const context = (name: string) =>
@@ -108,7 +106,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     }
     const body = await readBody(req);
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !isClientPrincipalHeader(name)) headers[name] = value;
     const request = new HttpRequest({
       method,
       url: url.toString(),
@@ -117,7 +115,6 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       params,
       body: body.length ? { bytes: body } : undefined,
     });
-    if (options.testConsolePrincipal && compiled.route.route.startsWith('console/')) attachTestPrincipal(request, options.testConsolePrincipal);
     const response = new HttpResponse(await compiled.handler(request, context(compiled.route.name)));
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (!response.body) return void res.end();
@@ -204,6 +201,14 @@ export function resolveSchedule(schedule: string, settings: Readonly<Record<stri
     if (!value) throw new Error(`Timer schedule needs the app setting ${name}, which is not set.`);
     return value;
   });
+}
+
+/**
+ * Easy Auth's X-MS-CLIENT-PRINCIPAL* headers never come from a client: App Service drops client-sent ones
+ * (configure-authentication-user-identities), and so does this host, so no local request can forge them.
+ */
+export function isClientPrincipalHeader(name: string): boolean {
+  return name.toLowerCase().startsWith('x-ms-client-principal');
 }
 
 function keyMatches(given: string | string[] | null | undefined, expected: string): boolean {

@@ -184,6 +184,7 @@ export async function revokeApproval(services: Services, request: ApiRequest, pr
   const id = request.params.approvalId ?? '';
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw invalid(`"${id.slice(0, 60)}" is not an approval id; the approvals list shows them.`);
   const outcome = await records.revokeApproval(services, id.toLowerCase(), principal);
+  if (outcome === 'alreadyRevoked') throw new WritebackWatchError('Conflict', `Approval ${id} was revoked already; the approvals list shows by whom.`);
   if (outcome === 'missing') throw new WritebackWatchError('NotFound', `Approval ${id} does not exist (it may have been revoked already).`);
   services.log.info(`Approval ${id.toLowerCase()} revoked by ${principalLabel(principal)}.`);
   return { status: 204 };

@@ -102,7 +102,7 @@ export function consoleRoute(role: ConsoleRole, handler: ConsoleHandler, options
   };
 }
 
-/** How a principal is written into an approval or acknowledgement: a name to read and the ids that are the identity. */
+/** A principal in a log line: a name to read and the ids that are the identity. */
 export function principalLabel(principal: Principal): string {
   const name = (principal.name ?? principal.appId ?? principal.objectId).slice(0, 80);
   const who = principal.kind === 'app' ? `app ${name}${principal.appId && principal.appId !== name ? ` (${principal.appId})` : ''}` : name;

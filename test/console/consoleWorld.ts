@@ -1,10 +1,9 @@
 /**
  * What the console tests run against: an emulated tenant with an example history (two scans, an approved
  * change, open alerts), served by the real local Functions host three times over: signed in as a Reader, as an
- * Approver, and not signed in.
+ * Approver, and with sign-in off.
  */
 import { startFunctionsHost, type RunningFunctionsHost } from '../../dev/host/functionsHost';
-import { localPrincipal } from '../../src/console/testPrincipal';
 import { ensureExampleHistory } from '../../dev/cli/exampleHistory';
 import { createServices, type AlertServices } from '../../src/app/services';
 import { loadSettings } from '../../src/config/settings';
@@ -25,8 +24,8 @@ export async function startConsoleWorld(options: { groups?: number } = {}): Prom
   const world = await startWorld({ emulator: { groups: options.groups ?? 300, seed: 42 } });
   const alerts = world.services.alerts;
   await ensureExampleHistory(world.services, { graphUrl: world.emulator.url, print: () => {} });
-  // One product per sign-in, over the same tables: CONSOLE_AUTH=local with a role is how the app signs a
-  // developer in; the host's in-process principal says the same, for hosts that read no such setting.
+  // One product per sign-in, over the same tables: CONSOLE_AUTH=local with a role is how `local --as` signs a
+  // developer in; without it (CONSOLE_AUTH=off) the console refuses everyone.
   const host = (role: ConsoleRole | null) =>
     startFunctionsHost({
       services: role ? createServices(loadSettings({ ...world.env, CONSOLE_AUTH: 'local', CONSOLE_LOCAL_ROLE: role }), { log: silentLogger }) : world.services,
@@ -35,7 +34,6 @@ export async function startConsoleWorld(options: { groups?: number } = {}): Prom
       settings: world.env,
       timers: false,
       log: () => {},
-      testConsolePrincipal: role ? localPrincipal(role, world.settings.tenantId) : null,
     });
   const reader = await host('Reader');
   const approver = await host('Approver');
