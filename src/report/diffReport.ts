@@ -58,6 +58,7 @@ const TENANT_FIELD_LABELS: Record<TenantContextChange['field'], string> = {
   newUnifiedGroupWritebackDefaultSource: 'NewUnifiedGroupWritebackDefault (source)',
   groupWritebackFeatureEnabled: 'Group writeback feature (tenant)',
   lastDirectorySyncDateTime: 'Last directory sync',
+  cloudSync: 'Cloud Sync',
 };
 
 /** Writes the report to `out` and resolves once `out` has finished; on failure `out` is left for the caller to destroy. */

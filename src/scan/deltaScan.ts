@@ -15,6 +15,7 @@ import { GUID_PARTITIONS, snapshotShard } from '../store/keys';
 import type { ScanDependencies } from './runScan';
 import { DeltaTokenExpiredError, GROUP_SELECT } from '../graph/groupReader';
 import { classifyGroups } from './classifyGroups';
+import { buildEngineContext } from '../classify/engines/engineContext';
 
 export const MAX_DELTA_CHANGES = 50_000;
 /** Non-nullable properties of a Graph group among those the scan selects. */
@@ -133,7 +134,8 @@ export async function runDeltaScan(
   const changes = await readChanges(deps, base, options.signal);
   const wholeReads = await completeGroups(deps, base, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
-  for (const group of await classifyGroups(deps, [...changes.changed.values()])) classified.set(keyOf(group.id), group);
+  const engines = buildEngineContext(deps.settings.engines, null);
+  for (const group of await classifyGroups(deps, [...changes.changed.values()], engines)) classified.set(keyOf(group.id), group);
   const changedCount = classified.size;
 
   const writer = await deps.snapshots.createWriter(scan.id);
