@@ -93,7 +93,10 @@ export function compareGroups(before: ClassifiedGroup, after: ClassifiedGroup): 
   const findingsAdded = [...afterFindings].filter((id) => !beforeFindings.has(id));
   const findingsRemoved = [...beforeFindings].filter((id) => !afterFindings.has(id));
   if (findingsAdded.length > 0 || findingsRemoved.length > 0) types.push('findingsChanged');
-  if (engineVerdictsDiffer(before.engines, after.engines)) types.push('engineVerdictChanged');
+  // Like configChanged: a change that moved the combined bucket or target is told by those (the per-engine
+  // verdicts on both sides say which engine); this reports engine changes the combination hides.
+  const combinedChanged = bucketChanged || before.effectiveTargetType !== after.effectiveTargetType;
+  if (!combinedChanged && engineVerdictsDiffer(before.engines ?? {}, after.engines ?? {})) types.push('engineVerdictChanged');
 
   if (types.length === 0) return null;
   return {

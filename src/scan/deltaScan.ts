@@ -85,6 +85,8 @@ async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: Ab
 const BASE_HAD_VALUE: Record<(typeof GROUP_SELECT)[number], (row: ClassifiedGroup) => boolean> = {
   id: () => true,
   displayName: (row) => row.displayName !== null,
+  description: (row) => (row.raw.description ?? null) !== null,
+  mailNickname: (row) => (row.raw.mailNickname ?? null) !== null,
   groupTypes: (row) => row.raw.groupTypes.length > 0,
   securityEnabled: (row) => row.raw.securityEnabled !== null,
   mailEnabled: (row) => row.raw.mailEnabled !== null,
