@@ -6,6 +6,7 @@ import { markApprovals, type Services } from '../app/services';
 import { WritebackWatchError } from '../errors';
 import { openScanDiff } from '../diff/scanDiff';
 import { writeDiffReport } from '../report/diffReport';
+import { enginesOf } from '../report/engineCells';
 import { writeScanReport } from '../report/scanReport';
 import { requireCompleteScan } from '../store/scanStore';
 import { formatDiffSummary } from './diffSummaryText';
@@ -21,7 +22,7 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
   if (values.format === 'xlsx') {
     const summary = await diff.summarize();
     const out = createWriteStream(values.out!);
-    await writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()) });
+    await writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()), engines: { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) } });
     console.error(formatDiffSummary(summary));
     console.error(`Wrote ${values.out}.`);
     return 0;

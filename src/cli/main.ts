@@ -26,6 +26,8 @@ Commands:
   export     --scan <id|latest> [--format json] [--out FILE]: one JSON line per classified group.
   diff       --from <id> --to <id|latest> [--format json|xlsx] [--out FILE]
   report     --scan <id|latest> --out FILE: the scan's Excel report.
+  whatif     --scan <id|latest> --engines <list> [--format json|xlsx] [--out FILE]: the groups whose bucket or
+             target would differ under other writeback engines (e.g. connectSyncV1,cloudSync), without Graph.
   demo       Scan, change the emulated tenant as an admin would, scan again, print the diff, write both reports.
 
 Settings come from the environment, or from local.settings.json (Values) when present.`;
@@ -79,6 +81,7 @@ const COMMANDS: Record<string, Command> = {
   },
   diff: async (argv) => (await import('./diffCommands')).diffCommand(argv, await servicesFromEnvironment()),
   report: async (argv) => (await import('./diffCommands')).reportCommand(argv, await servicesFromEnvironment()),
+  whatif: async (argv) => (await import('./whatifCommand')).whatifCommand(argv, await servicesFromEnvironment()),
   demo: async (argv) => (await import('./demo')).demoCommand(argv),
 };
 

@@ -183,7 +183,7 @@ describe('writeScanReport', () => {
       expect(fillOf(worksheet.getRow(1).getCell(1))).toBeDefined();
       expect(worksheet.getColumn(1).width).toBe((name === 'Groups' ? GROUP_COLUMNS : FINDING_COLUMNS)[0]!.width);
     }
-    expect(groupsSheet.autoFilter).toBe(`A1:V${items.length + 1}`);
+    expect(groupsSheet.autoFilter).toBe(`A1:${columnLetters(GROUP_COLUMNS.length)}${items.length + 1}`);
     expect(sheet(workbook, 'Findings').autoFilter).toBe('A1:H8');
   });
 
@@ -202,7 +202,7 @@ describe('writeScanReport', () => {
   it('links each GUID group to the Entra admin center, and writes no other formula', async () => {
     const items = groups();
     const workbook = await writeAndRead((out) => writeScanReport(out, { scan: scanOf(items), groups: snapshot(items).groups }));
-    const linkColumn = String.fromCharCode(64 + GROUP_COLUMNS.findIndex((c) => c.header === 'Entra admin center') + 1);
+    const linkColumn = columnLetters(GROUP_COLUMNS.findIndex((c) => c.header === 'Entra admin center') + 1);
     const expected = items
       .map((item, index) => [item, index + 2] as const)
       .filter(([item]) => item.id !== 'fixture-group')
@@ -389,3 +389,10 @@ describe('writeScanReport', () => {
     expect(result.rows).toBe(total);
   });
 });
+
+/** Excel column letters of a 1-based column number (27 = AA). */
+function columnLetters(column: number): string {
+  let letters = '';
+  for (let n = column; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}

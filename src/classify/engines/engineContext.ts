@@ -3,7 +3,7 @@
  * and the Cloud Sync jobs with their assigned-group sets and scoping filters ready to test, so 100,000 groups
  * against 10,000 assigned ids cost one Set lookup each.
  */
-import type { CloudSyncContext, CloudSyncJob, WritebackEngine } from '../../model';
+import type { CloudSyncContext, CloudSyncJob, ScanCounts, WritebackEngine } from '../../model';
 import { compileFilter, type CompiledFilter } from './scopeFilter';
 
 /** How far a job provisions: `running` keeps AD up to date; `stopped` provisioned once and no longer updates. */
@@ -113,4 +113,9 @@ function containerOf(job: CloudSyncJob): { value: string | null; expression: boo
   if (container.distinguishedName) return { value: container.distinguishedName, expression: false };
   if (!job.domain) return { value: null, expression: false };
   return { value: `CN=Users,${job.domain.split('.').map((part) => `DC=${part}`).join(',')}`, expression: false };
+}
+
+/** The engines a scan's verdicts assume; scans stored before engines were recorded assumed v2 alone. */
+export function enginesOf(counts: Pick<ScanCounts, 'engines'>): readonly WritebackEngine[] {
+  return counts.engines ?? ['connectSyncV2'];
 }
