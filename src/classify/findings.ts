@@ -318,10 +318,12 @@ export const REASONS: Readonly<Record<ReasonCode, ReasonDefinition>> = Object.fr
 
 /** Stated in every report, because the buckets are only as true as these assumptions. */
 export const CLASSIFICATION_ASSUMPTIONS =
-  'Every verdict is "per Entra configuration": it reads the writebackConfiguration Microsoft Graph (beta) holds for each group and applies Entra Connect group writeback v2 semantics, under which Microsoft 365 groups are written back unless isEnabled is false (as a universal distribution group unless another type is set) and security groups only when isEnabled is true (always as a universal security group). ' +
-  'Nothing is written back at all when the tenant\'s group writeback feature flag is off, whatever the per-group values say; the report shows that flag when it could be read. ' +
-  'Group writeback v2 lost support after 30 June 2024; the original version (v1) still works, ignores isEnabled and writes every Microsoft 365 group back as a distribution group and no security group, so on a v1 deployment disabled Microsoft 365 groups are written back too and enabled security groups are not. ' +
-  'Entra Cloud Sync group provisioning (security groups, scoped by its sync job) and third-party scripts can also put groups into Active Directory; writebackConfiguration does not show them and this classification does not cover them.';
+  'Every verdict is "per Entra configuration" and per writeback engine: WRITEBACK_ENGINES states which engines the tenant runs (the Summary names them), because which Connect Sync group writeback version runs cannot be read with application permissions. ' +
+  'Under Entra Connect group writeback v2 the classification reads the writebackConfiguration Microsoft Graph (beta) holds for each group: Microsoft 365 groups are written back unless isEnabled is false (as a universal distribution group unless another type is set) and security groups only when isEnabled is true (always as a universal security group). ' +
+  'v2 lost support after 30 June 2024; the original version (v1), which Connect Sync falls back to once v2 is disabled, ignores isEnabled and writes every Microsoft 365 group back as a distribution group and no security group. ' +
+  'Entra Cloud Sync group provisioning ignores writebackConfiguration: it provisions the cloud security groups in its job\'s scope (assigned groups, or a scoping filter) as universal security groups; it is read through Graph, and when it cannot be read its verdict is unknown, never "not provisioned". ' +
+  'Nothing is written back by Connect Sync when the tenant\'s group writeback feature flag is off, whatever the per-group values say; the report shows that flag when it could be read. ' +
+  'Third-party scripts can also put groups into Active Directory; this classification does not cover them.';
 
 export function severityOf(id: FindingId): Severity {
   return FINDINGS[id].severity;
