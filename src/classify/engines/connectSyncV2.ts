@@ -19,12 +19,18 @@ export interface ConnectSyncV2Verdict {
   row: ClassificationRow;
 }
 
+/** The few distinct verdicts (row × target), shared and frozen so a scan allocates one per kind, not per group. */
+const VERDICTS = new Map<string, EngineVerdict>();
+
 export function decideConnectSyncV2(facts: GroupFacts): ConnectSyncV2Verdict {
   const decided = decideWriteback(facts.kind, facts.sourceOfAuthority, writebackSettingsOf(facts.raw));
-  return {
-    verdict: { verdict: decided.bucket, targetType: decided.effectiveTargetType, reason: decided.reason },
-    row: decided.row,
-  };
+  const key = `${decided.row}|${decided.effectiveTargetType ?? ''}`;
+  let verdict = VERDICTS.get(key);
+  if (verdict === undefined) {
+    verdict = Object.freeze({ verdict: decided.bucket, targetType: decided.effectiveTargetType, reason: decided.reason });
+    VERDICTS.set(key, verdict);
+  }
+  return { verdict, row: decided.row };
 }
 
 /** The rule table, row by row (docs/classification.md section "Rule table"). */

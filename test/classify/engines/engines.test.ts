@@ -189,3 +189,29 @@ describe('re-classifying a stored group (what-if)', () => {
     expect(fromSnapshotEntity(toSnapshotEntity(group) as unknown as Record<string, unknown>)).toEqual(group);
   });
 });
+
+describe('engine context', () => {
+  it('reads a job\'s assigned ids once, when it is built, not once per group', () => {
+    let reads = 0;
+    const ids = Array.from({ length: 10_000 }, (_, i) => `00000000-0000-0000-0001-${String(i).padStart(12, '0')}`);
+    const counted = job({ scope: { mode: 'selectedGroups' } });
+    Object.defineProperty(counted, 'assignedGroupIds', {
+      get: () => {
+        reads += 1;
+        return ids;
+      },
+    });
+    const context = engines(['connectSyncV2', 'cloudSync'], cloudSync([counted]));
+    const readsToBuild = reads;
+    const groups = Array.from({ length: 2_000 }, (_, i) => security({ id: ids[i * 5]! }));
+    for (const group of groups) expect(classifyGroup(group, { engines: context }).engines.cloudSync?.verdict).toBe('writtenBack');
+    expect(reads).toBe(readsToBuild);
+  });
+
+  it('shares the verdict objects of rules that depend on nothing but the row', () => {
+    const a = classifyGroup(microsoft365(), { engines: engines(['connectSyncV1', 'cloudSync'], cloudSync([])) });
+    const b = classifyGroup(microsoft365(), { engines: engines(['connectSyncV1', 'cloudSync'], cloudSync([])) });
+    expect(a.engines.connectSyncV1).toBe(b.engines.connectSyncV1);
+    expect(a.engines.cloudSync).toBe(b.engines.cloudSync);
+  });
+});
