@@ -22,8 +22,8 @@
  *        universalSecurityGroup only on cloud-only security groups, else disabled), and 5% as many
  *        others deleted (soft, delta reason "changed") and created. The next delta round reports them all.
  */
-import { errorMessage, isWritebackWatchError } from '../errors';
-import type { GraphGroup } from '../model';
+import { errorMessage, isEmulatorError } from './errors';
+import type { GraphGroup } from './groupShape';
 import type { FaultInjector, FaultSettings, ScriptedFault } from './faults';
 import type { EmulatorResponse } from './odata';
 import { isCloudOnlySecurityGroup } from './groupShape';
@@ -209,7 +209,7 @@ export function handleControl(controls: EmulatorControls, method: string, action
         return { status: 404, json: { error: { code: 'NotFound', message: `No emulator control ${method} /_emulator/${action}.` } } };
     }
   } catch (error) {
-    if (isWritebackWatchError(error) || error instanceof TypeError) return invalid(errorMessage(error));
+    if (isEmulatorError(error) || error instanceof TypeError) return invalid(errorMessage(error));
     throw error;
   }
 }
