@@ -14,9 +14,12 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { WritebackWatchError } from '../errors';
 import type { Severity } from '../model';
+import { retryPolicy, withRetries } from '../retry/retryPolicy';
 import { statusOf, type TableFactory } from '../store/tableClients';
 import type { AlertCandidate, AlertState } from './candidate';
 import type { AlertRuleId } from './rules';
+import { actorColumns, actorFromColumns, recordPrincipal, type Actor } from '../auth/actor';
+import { hasRole, type Principal } from '../auth/principal';
 
 export const ALERTS_TABLE = 'alerts';
 const LOOKUP_PARTITION = 'alertIds';
@@ -24,6 +27,11 @@ const LOOKUP_PARTITION = 'alertIds';
 const MAX_TIME_MS = 8_640_000_000_000_000;
 /** Table Storage strings hold 64 KiB (32K UTF-16 characters); stay well below. */
 const MAX_JSON_CHARS = 30_000;
+/**
+ * A lost optimistic-concurrency race (412) is retried at once: the other writer has finished, so reading the
+ * alert again and merging on top is all it takes.
+ */
+const MERGE_RETRY = retryPolicy({ maxAttempts: 5, baseDelayMs: 0, maxDelayMs: 0, retryAfter: 'replacesBackoff' });
 
 export type AlertStatus = 'open' | 'acknowledged';
 
@@ -42,7 +50,10 @@ export interface StoredAlert extends AlertCandidate {
   status: AlertStatus;
   recordedAt: Date;
   acknowledgedAt: Date | null;
-  acknowledgedBy: string | null;
+  /** The signed-in principal that acknowledged it; `legacy` for a name recorded before sign-in existed. */
+  acknowledgedBy: Actor | null;
+  /** What the person who acknowledged the alert wrote, if anything. */
+  acknowledgementNote: string | null;
   /** Per channel name. A channel missing here was never tried. */
   deliveries: Deliveries;
 }
@@ -78,8 +89,12 @@ interface AlertEntity {
   recordedAt: Date;
   status: string;
   acknowledgedAt?: Date;
+  /** Readable line; on alerts acknowledged before sign-in existed, the only record of who. */
   acknowledgedBy?: string;
+  acknowledgementNote?: string;
   deliveries: string;
+  // acknowledgedByKind, acknowledgedByObjectId, … (src/auth/actor.ts)
+  [column: string]: unknown;
 }
 
 interface LookupEntity {
@@ -156,7 +171,7 @@ export class AlertStore {
   /** Merges per-channel delivery records into the alert's (channels not named keep theirs). */
   async updateDeliveries(id: string, deliveries: Deliveries): Promise<StoredAlert> {
     const table = await this.ready;
-    for (let attempt = 1; ; attempt += 1) {
+    const result = await withRetries(MERGE_RETRY, async () => {
       const entity = await this.requireEntity(id);
       const merged: Deliveries = { ...parseJson<Deliveries>(entity.deliveries, {}), ...deliveries };
       try {
@@ -165,24 +180,30 @@ export class AlertStore {
           'Merge',
           { etag: entity.etag },
         );
-        return fromEntity({ ...entity, deliveries: JSON.stringify(merged) });
+        return { ok: true, value: fromEntity({ ...entity, deliveries: JSON.stringify(merged) }) };
       } catch (error) {
         // 412: someone else updated the alert meanwhile; read it again and merge on top.
-        if (statusOf(error) !== 412 || attempt >= 5) throw error;
+        return { ok: false, failure: { retryable: statusOf(error) === 412, retryAfterMs: null, error } };
       }
-    }
+    });
+    if (!result.ok) throw result.failure.error;
+    return result.value;
   }
 
-  async acknowledgeAlert(id: string, options: { by?: string | null; now?: Date } = {}): Promise<StoredAlert> {
+  /** Marks the alert acknowledged by `by` (an Approver, signed in), with when and an optional note. */
+  async acknowledgeAlert(id: string, options: { by: Principal; note?: string | null; now?: Date }): Promise<StoredAlert> {
+    if (!hasRole(options.by, 'Approver')) throw new WritebackWatchError('Forbidden', 'Acknowledging an alert needs the Approver role of this app.');
     const table = await this.ready;
     const entity = await this.requireEntity(id);
-    const change: Pick<AlertEntity, 'partitionKey' | 'rowKey' | 'status' | 'acknowledgedAt'> & { acknowledgedBy?: string } = {
+    const change: Pick<AlertEntity, 'partitionKey' | 'rowKey' | 'status' | 'acknowledgedAt'> & Record<string, unknown> = {
       partitionKey: entity.partitionKey,
       rowKey: entity.rowKey,
       status: 'acknowledged',
       acknowledgedAt: options.now ?? new Date(),
+      ...actorColumns('acknowledgedBy', recordPrincipal(options.by)),
     };
-    if (options.by) change.acknowledgedBy = options.by.slice(0, 200);
+    const note = options.note?.trim();
+    if (note) change.acknowledgementNote = note.slice(0, 1_000);
     await table.updateEntity(change, 'Merge');
     return fromEntity({ ...entity, ...change });
   }
@@ -294,7 +315,8 @@ function fromEntity(entity: AlertEntity): StoredAlert {
     recordedAt: date(entity.recordedAt)!,
     status: entity.status === 'acknowledged' ? 'acknowledged' : 'open',
     acknowledgedAt: date(entity.acknowledgedAt),
-    acknowledgedBy: entity.acknowledgedBy ?? null,
+    acknowledgedBy: actorFromColumns('acknowledgedBy', entity),
+    acknowledgementNote: entity.acknowledgementNote ?? null,
     deliveries: parseJson<Deliveries>(entity.deliveries, {}),
   };
 }

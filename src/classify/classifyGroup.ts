@@ -4,8 +4,8 @@
  * never stop a scan of 500,000. Anything it cannot read becomes an `unknown` kind or a finding, so a report
  * shows it.
  */
-import type { ClassifiedGroup, FindingId, GraphGroup, GroupFlags, GroupKind, OnPremisesGroupType, RawWritebackValues, SourceOfAuthority } from '../model';
-import { FINDING_IDS, MEMBER_LIMITS } from './findings';
+import type { ClassifiedGroup, FindingName, GraphGroup, GroupFlags, GroupKind, OnPremisesGroupType, RawWritebackValues, SourceOfAuthority } from '../model';
+import { FINDING_NAMES, MEMBER_LIMITS } from './findings';
 import { containsIgnoringCase, readBoolean, readString, readStringArray, readWritebackSettings, writebackSettingsOf } from './normalize';
 import { isWrittenBackBucket } from './vocabulary';
 import { decideEngines, writesBack, type EngineDecision } from './engines/combine';
@@ -138,7 +138,7 @@ function memberLimitOf(kind: GroupKind): number | null {
   return null;
 }
 
-function findingsOf(facts: GroupFacts, decision: EngineDecision): FindingId[] {
+function findingsOf(facts: GroupFacts, decision: EngineDecision): FindingName[] {
   const { kind, flags, memberCount, raw } = facts;
   const { engines, v2Row } = decision;
   const writtenBack = isWrittenBackBucket(decision.bucket);
@@ -149,7 +149,7 @@ function findingsOf(facts: GroupFacts, decision: EngineDecision): FindingId[] {
   // Only Cloud Sync's verdict can be unknown or indeterminate.
   const undecided = engines.cloudSync?.verdict === 'unknown' || engines.cloudSync?.verdict === 'indeterminate';
 
-  const raised: Record<FindingId, boolean> = {
+  const raised: Record<FindingName, boolean> = {
     roleAssignableWrittenBack: writtenBack && flags.roleAssignable,
     publicGroupWrittenBackAsSecurity:
       asSecurityType && kind === 'microsoft365' && flags.visibility?.toLowerCase() === 'public',
@@ -175,5 +175,5 @@ function findingsOf(facts: GroupFacts, decision: EngineDecision): FindingId[] {
       raw.onPremisesGroupTypeNormalized !== null &&
       SECURITY_TARGETS.has(raw.onPremisesGroupTypeNormalized),
   };
-  return FINDING_IDS.filter((id) => raised[id]);
+  return FINDING_NAMES.filter((name) => raised[name]);
 }

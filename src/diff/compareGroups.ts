@@ -3,7 +3,7 @@
  * of a group by id and asks this module for the verdict.
  */
 import { WritebackWatchError } from '../errors';
-import type { ChangeType, ClassifiedGroup, EngineVerdict, EngineVerdicts, FindingId, GroupChange, RawWritebackValues, WritebackEngine } from '../model';
+import type { ChangeType, ClassifiedGroup, EngineVerdict, EngineVerdicts, FindingName, GroupChange, RawWritebackValues, WritebackEngine } from '../model';
 import { snapshotSortKey } from '../store/keys';
 
 const CHANGE_TYPE_ORDER: Record<ChangeType, number> = {
@@ -145,6 +145,6 @@ function sameEngineVerdict(a: EngineVerdict, b: EngineVerdict): boolean {
   );
 }
 
-function unique(ids: readonly FindingId[]): FindingId[] {
+function unique(ids: readonly FindingName[]): FindingName[] {
   return [...new Set(ids)];
 }

@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { FINDINGS } from '../classify';
 import { CHANGE_TYPES, isSuspiciousTypeReset } from '../diff/compareGroups';
-import type { ClassifiedGroup, DiffSummary, FindingId, GroupChange, TenantContextChange, WritebackEngine } from '../model';
+import type { ClassifiedGroup, DiffSummary, FindingName, GroupChange, TenantContextChange, WritebackEngine } from '../model';
 import { engineListText, engineVerdictsText } from './engineCells';
 import { EMPTY, STYLES, bucket, count, date, flag, raw, text, type ReportCell } from './cells';
 import { groupLinker } from './entraLinks';
@@ -22,6 +22,8 @@ export interface DiffReportInput {
   engines?: { from: readonly WritebackEngine[]; to: readonly WritebackEngine[] };
   /** Title of the Summary sheet (a what-if names itself). */
   title?: string;
+  /** Called with the number of Changes rows written so far, after each one (for a progress line). */
+  onProgress?: (rows: number) => void;
 }
 
 export const DIFF_REPORT_SHEETS = { summary: 'Summary', changes: 'Changes' } as const;
@@ -76,7 +78,10 @@ export async function writeDiffReport(out: Writable, input: DiffReportInput): Pr
   await writeSummary(workbook.addSheet(DIFF_REPORT_SHEETS.summary, { columns: SUMMARY_COLUMNS, header: false }), input);
 
   const sheet = workbook.addSheet(DIFF_REPORT_SHEETS.changes, { columns: CHANGE_COLUMNS, header: true });
-  for await (const change of input.changes()) await sheet.add(changeRow(change, link));
+  for await (const change of input.changes()) {
+    await sheet.add(changeRow(change, link));
+    input.onProgress?.(sheet.rows);
+  }
   sheet.commit();
 
   await workbook.commit();
@@ -117,8 +122,8 @@ export function changeRow(change: GroupChange, link: (groupId: string) => Report
   ];
 }
 
-function findingList(ids: readonly FindingId[]): string {
-  return ids.map((id) => `${FINDINGS[id].code} ${FINDINGS[id].title}`).join('; ');
+function findingList(names: readonly FindingName[]): string {
+  return names.map((name) => `${FINDINGS[name].id} ${FINDINGS[name].title}`).join('; ');
 }
 
 async function writeSummary(sheet: ReportSheet, input: DiffReportInput): Promise<void> {
