@@ -76,6 +76,9 @@ param graphRequestTimeoutSeconds int = 100
 @description('MEMBER_COUNTS_ENABLED: fetch member counts of written-back groups to check Entra Connect size limits.')
 param memberCountsEnabled bool = false
 
+@description('WRITEBACK_ENGINES: the writeback engines the tenant runs (connectSyncV2 or connectSyncV1, cloudSync; or none).')
+param writebackEngines string = 'connectSyncV2,cloudSync'
+
 @minLength(1)
 @maxLength(12)
 @description('TABLE_PREFIX: prefix of every table the app creates.')
@@ -305,6 +308,7 @@ module api 'app/api.bicep' = {
       GRAPH_RETRY_BUDGET_SECONDS: string(graphRetryBudgetSeconds)
       GRAPH_REQUEST_TIMEOUT_SECONDS: string(graphRequestTimeoutSeconds)
       MEMBER_COUNTS_ENABLED: memberCountsEnabled ? 'true' : 'false'
+      WRITEBACK_ENGINES: writebackEngines
       TABLE_STORAGE_ENDPOINT: storage.outputs.tableEndpoint
       TABLE_PREFIX: tablePrefix
       SCAN_SCHEDULE: scanSchedule

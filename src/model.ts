@@ -48,7 +48,25 @@ export type ReasonCode =
   | 'enabled'
   | 'legacyDefault'
   | 'enabledByDefault'
-  | 'securityDefaultOff';
+  | 'securityDefaultOff'
+  // Connect Sync group writeback v1 (docs/classification.md, "Connect Sync v1").
+  | 'v1Enabled'
+  | 'v1IgnoresIsEnabled'
+  | 'v1Microsoft365Only'
+  // Cloud Sync group provisioning to AD (docs/classification.md, "Cloud Sync").
+  | 'cloudSyncProvisioned'
+  | 'cloudSyncNoLongerUpdated'
+  | 'cloudSyncNotEligible'
+  | 'cloudSyncNoJob'
+  | 'cloudSyncJobNotRun'
+  | 'cloudSyncCreatedAfterLastRun'
+  | 'cloudSyncGroupMappingDisabled'
+  | 'cloudSyncNotAssigned'
+  | 'cloudSyncOutOfFilterScope'
+  | 'cloudSyncIndeterminate'
+  | 'cloudSyncUnknown'
+  /** WRITEBACK_ENGINES=none: no engine is assumed to run. */
+  | 'noEngine';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -65,7 +83,13 @@ export type FindingName =
   | 'memberCountOverWritebackLimit'
   | 'portalShowsNoWriteback'
   | 'securityDefaultDisputed'
-  | 'unknownGroupKind';
+  | 'unknownGroupKind'
+  | 'writtenBackByTwoEngines'
+  | 'securityWritebackIntentNotCarriedOver'
+  | 'cloudSyncAssignedButIneligible'
+  | 'cloudSyncJobNotUpdating'
+  | 'cloudSyncContainerNotConstant'
+  | 'v1IgnoresSecurityTargetType';
 
 export interface GroupFlags {
   dynamic: boolean;
@@ -86,7 +110,30 @@ export interface RawWritebackValues {
   securityEnabled: boolean | null;
   mailEnabled: boolean | null;
   groupTypes: string[];
+  /**
+   * Kept so a stored scan can be re-classified (what-if) against Cloud Sync scoping filters. Absent on rows
+   * stored before they were kept: a filter on them is then indeterminate, never false.
+   */
+  description?: string | null;
+  mailNickname?: string | null;
 }
+
+/** One engine's verdict: a bucket, or `unknown` (data missing) / `indeterminate` (a scope clause the product cannot evaluate). */
+export type EngineVerdictValue = Bucket | 'unknown' | 'indeterminate';
+
+export interface EngineVerdict {
+  verdict: EngineVerdictValue;
+  targetType: OnPremisesGroupType | null;
+  reason: ReasonCode;
+  /** Cloud Sync: the AD domain (job's DomainFQDN) the group is provisioned into. */
+  domain?: string | null;
+  /** Cloud Sync: the target container's distinguished name, or the mapping's expression when it is not a constant. */
+  container?: string | null;
+  /** What decided it when the reason alone does not say: the clause that cannot be evaluated, the job, the expression. */
+  detail?: string | null;
+}
+
+export type EngineVerdicts = Partial<Record<WritebackEngine, EngineVerdict>>;
 
 export interface ClassifiedGroup {
   id: string;
@@ -105,6 +152,11 @@ export interface ClassifiedGroup {
   /** Member count when fetched (writeback-enabled groups, when enabled by setting), else null. */
   memberCount: number | null;
   raw: RawWritebackValues;
+  /**
+   * The verdict of each engine assumed (WRITEBACK_ENGINES); bucket, effectiveTargetType and reason above are
+   * their combination (docs/classification.md, "Combining the engines").
+   */
+  engines: EngineVerdicts;
 }
 
 /** Tenant-wide signals recorded with every scan. `null` means unknown (permission missing or not read). */
@@ -119,6 +171,8 @@ export interface TenantContext {
   groupWritebackFeatureEnabled: boolean | null;
   /** `onPremisesLastSyncDateTime` from /organization, null when unknown or never synced. */
   lastDirectorySyncDateTime: string | null;
+  /** What the scan read of Cloud Sync; null or absent when it was not read. */
+  cloudSync?: CloudSyncContext | null;
 }
 
 export type ScanStatus = 'running' | 'complete' | 'failed';
@@ -134,6 +188,13 @@ export interface ScanCounts {
   byBucketAndKind: Record<Bucket, Record<GroupKind, number>>;
   byFinding: Partial<Record<FindingName, number>>;
   bySeverity: Record<Severity, number>;
+  /** The engines the verdicts assume (WRITEBACK_ENGINES; empty = none). Absent on scans made before: connectSyncV2. */
+  engines?: WritebackEngine[];
+  /**
+   * With connectSyncV2 assumed: groups not written back now that Connect Sync would write back if it fell back
+   * to v1 (what disabling v2 does). Absent when v2 is not assumed.
+   */
+  newlyWrittenBackUnderV1?: number;
 }
 
 export interface ScanRecord {
@@ -166,7 +227,9 @@ export type ChangeType =
   | 'kindChanged'
   | 'sourceOfAuthorityChanged'
   | 'renamed'
-  | 'findingsChanged';
+  | 'findingsChanged'
+  /** An engine's verdict, target, domain or container changed (the combined bucket may not have). */
+  | 'engineVerdictChanged';
 
 export interface GroupChange {
   groupId: string;

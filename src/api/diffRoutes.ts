@@ -4,6 +4,7 @@ import { markApprovals, type Services } from '../app/services';
 import { openScanDiff, type ScanDiff } from '../diff/scanDiff';
 import { DiffAccumulator } from '../diff/diffSummary';
 import { writeDiffReport } from '../report/diffReport';
+import { enginesOf } from '../report/engineCells';
 import { diffReportFileName } from '../report/fileName';
 import { scanView } from './scanViews';
 import { AttributionStore } from '../store/attributionStore';
@@ -39,7 +40,7 @@ export async function getDiffReport(services: Services, request: ApiRequest): Pr
   const diff = await openDiff(services, request);
   const summary = await diff.summarize();
   const out = new PassThrough();
-  writeDiffReport(out, { summary, changes: () => attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes())) }).catch((error: unknown) => {
+  writeDiffReport(out, { summary, changes: () => attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes())), engines: { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) } }).catch((error: unknown) => {
     services.log.error(`Diff report ${diff.from.id} → ${diff.to.id} failed while streaming: ${String(error)}`);
     out.destroy(error as Error);
   });

@@ -6,6 +6,7 @@ import { markApprovals, type Services } from '../app/services';
 import { WritebackWatchError } from '../errors';
 import { openScanDiff } from '../diff/scanDiff';
 import { writeDiffReport } from '../report/diffReport';
+import { enginesOf } from '../report/engineCells';
 import { writeScanReport } from '../report/scanReport';
 import { requireCompleteScan } from '../store/scanStore';
 import { formatDiffSummary } from './diffSummaryText';
@@ -24,7 +25,8 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
     const summary = await diff.summarize();
     const out = createWriteStream(values.out!);
     const changes = () => attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes()));
-    await withRowProgress(commandProgress(), 'Writing diff report', summary.changedGroups, (onProgress) => writeDiffReport(out, { summary, changes, onProgress }));
+    const engines = { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) };
+    await withRowProgress(commandProgress(), 'Writing diff report', summary.changedGroups, (onProgress) => writeDiffReport(out, { summary, changes, onProgress, engines }));
     console.error(formatDiffSummary(summary));
     console.error(`Wrote ${values.out}.`);
     return 0;

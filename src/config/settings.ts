@@ -3,6 +3,7 @@
  * the README settings table, local.settings.sample.json and infra/ are checked against this list by tests.
  */
 import { ConfigurationError } from '../errors';
+import type { WritebackEngine } from '../model';
 
 export type SettingKind = 'string' | 'url' | 'guid' | 'int' | 'number' | 'bool' | 'enum' | 'ncrontab';
 
@@ -32,6 +33,7 @@ export const SETTING_SPECS = [
   { name: 'GRAPH_RETRY_BUDGET_SECONDS', kind: 'int', default: '600', min: 0, max: 86400, description: 'Total seconds one scan may spend waiting on Graph retries (Retry-After included) before it fails.' },
   { name: 'GRAPH_REQUEST_TIMEOUT_SECONDS', kind: 'int', default: '100', min: 1, max: 600, description: 'Seconds before one Graph request is abandoned and retried.' },
   { name: 'MEMBER_COUNTS_ENABLED', kind: 'bool', default: 'false', description: 'Fetch member counts for written-back groups to check Entra Connect size limits (one extra request per such group).' },
+  { name: 'WRITEBACK_ENGINES', kind: 'string', default: 'connectSyncV2,cloudSync', description: 'Writeback engines the tenant runs, comma-separated: connectSyncV2 or connectSyncV1 (the Entra Connect Sync group writeback version, which Graph cannot tell), cloudSync (Cloud Sync group provisioning to AD, read through Graph), or none alone.' },
   { name: 'TABLE_STORAGE_ENDPOINT', kind: 'url', default: '', description: 'Table endpoint, e.g. https://<account>.table.core.windows.net, used with the managed identity. Set this or TABLE_STORAGE_CONNECTION_STRING.' },
   { name: 'TABLE_STORAGE_CONNECTION_STRING', kind: 'string', default: '', localOnly: true, secret: true, description: 'Connection string for Azurite on a developer machine. Never used in Azure.' },
   { name: 'TABLE_PREFIX', kind: 'string', default: 'wbw', description: 'Prefix of every table the app creates (letters and digits, 1-12 characters).' },
@@ -111,6 +113,8 @@ export interface Settings {
     readonly writebackPropertyPatterns: readonly string[];
   };
   readonly publicBaseUrl: string | null;
+  /** WRITEBACK_ENGINES in canonical order (connectSync first); empty for `none`. */
+  readonly engines: readonly WritebackEngine[];
   readonly console: {
     readonly auth: 'off' | 'entra' | 'local';
     readonly localRole: 'Reader' | 'Approver';
@@ -323,6 +327,7 @@ export function loadSettings(env: Env = process.env): Settings {
       writebackPropertyPatterns: propertyPatterns(env),
     },
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
+    engines: engineList(env),
     console: {
       auth: text(env, 'CONSOLE_AUTH') as Settings['console']['auth'],
       localRole: text(env, 'CONSOLE_LOCAL_ROLE') as Settings['console']['localRole'],
@@ -330,6 +335,33 @@ export function loadSettings(env: Env = process.env): Settings {
     platform: readPlatformMarkers(env),
   };
   return deepFreeze(settings);
+}
+
+const ENGINE_ORDER: readonly WritebackEngine[] = ['connectSyncV2', 'connectSyncV1', 'cloudSync'];
+
+/**
+ * Parses an engine list (WRITEBACK_ENGINES, the what-if's `engines`). Connect Sync runs one group writeback
+ * version, so v1 and v2 exclude each other; `none` stands alone. Returns the canonical order, or a sentence
+ * saying what is wrong.
+ */
+export function parseEngineList(value: string): readonly WritebackEngine[] | string {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const allowed = `a comma-separated list of ${ENGINE_ORDER.join(', ')} (connectSyncV2 and connectSyncV1 not both), or none alone`;
+  if (entries.length === 0) return `it is empty; it must be ${allowed}`;
+  if (entries.includes('none')) return entries.length === 1 ? [] : `"none" cannot be combined with other engines; it must be ${allowed}`;
+  const unknown = entries.filter((entry) => !(ENGINE_ORDER as readonly string[]).includes(entry));
+  if (unknown.length > 0) return `${unknown.map((entry) => `"${entry}"`).join(', ')} ${unknown.length === 1 ? 'is not an engine' : 'are not engines'}; it must be ${allowed}`;
+  if (entries.includes('connectSyncV2') && entries.includes('connectSyncV1')) {
+    return `connectSyncV2 and connectSyncV1 exclude each other (Connect Sync runs one group writeback version); it must be ${allowed}`;
+  }
+  return ENGINE_ORDER.filter((engine) => entries.includes(engine));
+}
+
+function engineList(env: Env): readonly WritebackEngine[] {
+  const value = text(env, 'WRITEBACK_ENGINES');
+  const parsed = parseEngineList(value);
+  if (typeof parsed === 'string') fail(specOf('WRITEBACK_ENGINES'), value, parsed);
+  return parsed;
 }
 
 function deepFreeze<T>(value: T): T {

@@ -17,6 +17,7 @@ import { LeaseLostError, type HeldLease, type ScanLease } from '../store/scanLea
 import { newScanId } from '../store/scanIds';
 import { logScanSummary, type Logger } from '../observability/logger';
 import { classifyGroups } from './classifyGroups';
+import { buildEngineContext } from '../classify/engines/engineContext';
 import { chooseScanMode } from './scanMode';
 import { DeltaUnavailableError, runDeltaScan } from './deltaScan';
 
@@ -183,7 +184,7 @@ async function scanPages(
     if (outcome) return outcome;
   }
   if (settings.scan.deltaEnabled && !scan.deltaLink && !scan.checkpoint) await takeDeltaLink(deps, scan, request, now);
-  const counts = scan.checkpoint ? cloneCounts(scan.checkpoint.counts) : emptyCounts();
+  const counts = scan.checkpoint ? cloneCounts(scan.checkpoint.counts) : emptyCounts(settings.engines);
   let pages = scan.checkpoint?.pages ?? 0;
   let rows = scan.checkpoint?.rowsWritten ?? 0;
   const startLink = scan.checkpoint ? scan.checkpoint.nextLink : undefined;
@@ -208,13 +209,15 @@ async function scanPages(
   let pending = fetchNext();
   try {
     scan.tenantContext = await contextRead;
+    // Compiled once per scan. Cloud Sync: what the scan read of it (null until it is read).
+    const engines = buildEngineContext(settings.engines, null);
     for (;;) {
       const result = await pending;
       if (result.done) break;
       const page: GroupPage = result.value;
       // Fetch the next page while this one is classified and written.
       if (page.nextLink) pending = fetchNext();
-      const classified = await classifyGroups(deps, page.groups);
+      const classified = await classifyGroups(deps, page.groups, engines);
       for (const group of classified) addToCounts(counts, group);
       pages += 1;
       // Decided by the rows before this page, so a resumed scan puts a replayed page where it went before.

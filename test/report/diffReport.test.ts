@@ -175,3 +175,22 @@ describe('writeDiffReport', () => {
     expect(() => rowLabelled(sheet(workbook, 'Summary'), 'No change.')).not.toThrow();
   });
 });
+
+describe('writeDiffReport: writeback engines', () => {
+  it('shows the engine verdicts on each side and the engines each scan assumed', async () => {
+    const summary = await summarizeChanges(FROM, TO, changes());
+    const workbook = await writeAndRead((out) =>
+      writeDiffReport(out, { summary, changes, engines: { from: ['connectSyncV2'], to: ['connectSyncV1', 'cloudSync'] } }),
+    );
+    const rows = sheet(workbook, 'Changes');
+    const before = CHANGE_COLUMNS.findIndex((c) => c.header === 'Engine verdicts before') + 1;
+    const after = CHANGE_COLUMNS.findIndex((c) => c.header === 'Engine verdicts after') + 1;
+    const texts: string[] = [];
+    rows.eachRow((row, number) => {
+      if (number > 1) texts.push(`${String(row.getCell(before).value)} | ${String(row.getCell(after).value)}`);
+    });
+    expect(texts.some((t) => /connectSyncV2: (writtenBack|legacyDefault|notWrittenBack)/.test(t))).toBe(true);
+    const summaryRow = rowLabelled(sheet(workbook, 'Summary'), 'Writeback engines assumed');
+    expect([summaryRow.getCell(2).value, summaryRow.getCell(3).value]).toEqual(['connectSyncV2', 'connectSyncV1,cloudSync']);
+  });
+});
