@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { mkdirSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadSettings, settingDefaults } from '../../src/config/settings';
-import { createServices, markApprovals, type Services } from '../../src/app/services';
+import { changesForPeople, createServices, markApprovals, type Services } from '../../src/app/services';
+import { enginesOf } from '../../src/report/engineCells';
 import { consoleLogger } from '../../src/observability/logger';
 import { runScheduledScan } from '../../src/scan/scheduledScan';
 import { openScanDiff } from '../../src/diff/scanDiff';
@@ -102,7 +103,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const scanReport = join(folder, scanReportFileName(second.id));
     const diffReport = join(folder, diffReportFileName(first.id, second.id));
     await writeScanReport(createWriteStream(scanReport), { scan: second, groups: () => services.snapshots.readGroups(second) });
-    await writeDiffReport(createWriteStream(diffReport), { summary, changes: () => markApprovals(services, diff.changes()) });
+    await writeDiffReport(createWriteStream(diffReport), { summary, changes: () => changesForPeople(services, diff, diff.changes()), engines: { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) } });
     console.log(`\n4. Reports written to ${folder}:\n   ${scanReport}\n   ${diffReport}`);
     await receiver.close();
     return 0;

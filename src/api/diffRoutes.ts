@@ -1,6 +1,6 @@
 /** Routes over changes: the diff between two scans (JSON or Excel) and one group's history. */
 import { PassThrough, Readable } from 'node:stream';
-import { markApprovals, type Services } from '../app/services';
+import { changesForPeople, type Services } from '../app/services';
 import { openScanDiff, type ScanDiff } from '../diff/scanDiff';
 import { DiffAccumulator } from '../diff/diffSummary';
 import { writeDiffReport } from '../report/diffReport';
@@ -8,7 +8,7 @@ import { enginesOf } from '../report/engineCells';
 import { diffReportFileName } from '../report/fileName';
 import { scanView } from './scanViews';
 import { AttributionStore } from '../store/attributionStore';
-import { attributedChanges, tenantAttributions } from '../attribution/attachAttributions';
+import { tenantAttributions } from '../attribution/attachAttributions';
 import { assertGroupId, attachment, intParam, type ApiRequest, type ApiResponse } from './http';
 
 function openDiff(services: Services, request: ApiRequest): Promise<ScanDiff> {
@@ -22,7 +22,7 @@ export async function getDiff(services: Services, request: ApiRequest): Promise<
     const accumulator = new DiffAccumulator(diff.from, diff.to);
     yield `{"from":${JSON.stringify(scanView(diff.from))},"to":${JSON.stringify(scanView(diff.to))},"changes":[`;
     let first = true;
-    const changes = attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, accumulator.track(diff.changes())));
+    const changes = changesForPeople(services, diff, accumulator.track(diff.changes()));
     for await (const change of changes) {
       yield (first ? '' : ',') + JSON.stringify(change);
       first = false;
@@ -40,7 +40,7 @@ export async function getDiffReport(services: Services, request: ApiRequest): Pr
   const diff = await openDiff(services, request);
   const summary = await diff.summarize();
   const out = new PassThrough();
-  writeDiffReport(out, { summary, changes: () => attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes())), engines: { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) } }).catch((error: unknown) => {
+  writeDiffReport(out, { summary, changes: () => changesForPeople(services, diff, diff.changes()), engines: { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) } }).catch((error: unknown) => {
     services.log.error(`Diff report ${diff.from.id} → ${diff.to.id} failed while streaming: ${String(error)}`);
     out.destroy(error as Error);
   });

@@ -22,6 +22,7 @@ import type { AlertChannel } from '../alerts/delivery/channel';
 import { AlertStore } from '../alerts/alertStore';
 import { ApprovalStore } from '../alerts/approvalStore';
 import { annotateApprovals } from '../alerts/approvals';
+import { attributedChanges } from '../attribution/attachAttributions';
 
 export interface AlertServices {
   readonly policy: AlertPolicy;
@@ -101,4 +102,16 @@ export function markApprovals(services: Services, changes: AsyncIterable<GroupCh
     const now = services.now();
     yield* annotateApprovals(changes, await services.alerts.approvals.listLive(services.settings.tenantId, now), now);
   })();
+}
+
+/**
+ * The changes of a diff as a person reads them (API, CLI, reports, demo): approvals marked, and who made each
+ * change where the audit log told us.
+ */
+export function changesForPeople(
+  services: Services,
+  diff: { from: { id: string }; to: { id: string } },
+  changes: AsyncIterable<GroupChange>,
+): AsyncIterable<GroupChange> {
+  return attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, changes));
 }

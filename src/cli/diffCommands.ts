@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { markApprovals, type Services } from '../app/services';
+import { changesForPeople, type Services } from '../app/services';
 import { WritebackWatchError } from '../errors';
 import { openScanDiff } from '../diff/scanDiff';
 import { writeDiffReport } from '../report/diffReport';
@@ -11,7 +11,6 @@ import { writeScanReport } from '../report/scanReport';
 import { requireCompleteScan } from '../store/scanStore';
 import { formatDiffSummary } from './diffSummaryText';
 import { commandProgress, withRowProgress } from './commandProgress';
-import { attributedChanges } from '../attribution/attachAttributions';
 
 export async function diffCommand(argv: string[], services: Services): Promise<number> {
   const { values } = parseArgs({
@@ -24,7 +23,7 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
   if (values.format === 'xlsx') {
     const summary = await diff.summarize();
     const out = createWriteStream(values.out!);
-    const changes = () => attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes()));
+    const changes = () => changesForPeople(services, diff, diff.changes());
     const engines = { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) };
     await withRowProgress(commandProgress(), 'Writing diff report', summary.changedGroups, (onProgress) => writeDiffReport(out, { summary, changes, onProgress, engines }));
     console.error(formatDiffSummary(summary));
@@ -34,7 +33,7 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
   const out = values.out ? createWriteStream(values.out) : process.stdout;
   let rows = 0;
   await withRowProgress(commandProgress({ dataOnStdout: !values.out }), 'Diffing', null, async (onProgress) => {
-    for await (const change of attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes()))) {
+    for await (const change of changesForPeople(services, diff, diff.changes())) {
       if (!out.write(`${JSON.stringify(change)}\n`)) await once(out, 'drain');
       onProgress?.((rows += 1));
     }
