@@ -31,6 +31,7 @@ export const SETTING_SPECS = [
   { name: 'GRAPH_MAX_ATTEMPTS', kind: 'int', default: '8', min: 1, max: 50, description: 'Attempts per Graph request before the scan fails (429/503/504/network errors are retried).' },
   { name: 'GRAPH_RETRY_BUDGET_SECONDS', kind: 'int', default: '600', min: 0, max: 86400, description: 'Total seconds one scan may spend waiting on Graph retries (Retry-After included) before it fails.' },
   { name: 'GRAPH_REQUEST_TIMEOUT_SECONDS', kind: 'int', default: '100', min: 1, max: 600, description: 'Seconds before one Graph request is abandoned and retried.' },
+  { name: 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS', kind: 'string', default: '', description: 'Comma-separated object ids of Cloud Sync configuration service principals to read besides those found from the Cloud Sync application templates. Empty = discovery only.' },
   { name: 'MEMBER_COUNTS_ENABLED', kind: 'bool', default: 'false', description: 'Fetch member counts for written-back groups to check Entra Connect size limits (one extra request per such group).' },
   { name: 'TABLE_STORAGE_ENDPOINT', kind: 'url', default: '', description: 'Table endpoint, e.g. https://<account>.table.core.windows.net, used with the managed identity. Set this or TABLE_STORAGE_CONNECTION_STRING.' },
   { name: 'TABLE_STORAGE_CONNECTION_STRING', kind: 'string', default: '', localOnly: true, secret: true, description: 'Connection string for Azurite on a developer machine. Never used in Azure.' },
@@ -96,6 +97,10 @@ export interface Settings {
     readonly missedScanMs: number;
   };
   readonly publicBaseUrl: string | null;
+  readonly cloudSync: {
+    /** Service principals named by CLOUD_SYNC_SERVICE_PRINCIPAL_IDS (lower-case, no duplicates). */
+    readonly servicePrincipalIds: readonly string[];
+  };
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -193,6 +198,15 @@ function optionalUrl(env: Env, name: SettingName): string | null {
   return value;
 }
 
+/** A comma-separated list of GUIDs, lower-cased and deduplicated ('' = none). */
+function guidList(env: Env, name: SettingName): string[] {
+  const value = text(env, name);
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.find((item) => !GUID.test(item));
+  if (bad !== undefined) fail(specOf(name), value, `${JSON.stringify(bad)} is not a GUID; list object ids like 72f988bf-86f1-41af-91ab-2d7cd011db47, separated by commas`);
+  return [...new Set(items.map((item) => item.toLowerCase()))];
+}
+
 const HOUR = 3_600_000;
 
 /** Reads and validates every setting at start-up. Throws ConfigurationError naming the first bad setting. */
@@ -257,6 +271,7 @@ export function loadSettings(env: Env = process.env): Settings {
       missedScanMs: int(env, 'ALERT_MISSED_SCAN_HOURS') * HOUR,
     },
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
+    cloudSync: { servicePrincipalIds: guidList(env, 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS') },
   };
   return deepFreeze(settings);
 }
