@@ -15,6 +15,7 @@ import { GraphGroupReader } from '../graph/groupReader';
 import { RetryBudget, type Clock } from '../graph/retryPolicy';
 import { consoleLogger, type Logger } from '../observability/logger';
 import type { ScanDependencies, ScanOutcome } from '../scan/runScan';
+import { CloudSyncReader } from '../graph/cloudSyncReader';
 
 export interface Services {
   settings: Settings;
@@ -58,7 +59,8 @@ export function createServices(settings: Settings, options: { log?: Logger; cloc
         clock: scanOptions.clock ?? options.clock,
       });
       const reader = new GraphGroupReader(transport, { pageSize: settings.graph.pageSize });
-      return { settings, reader, transport, scans, snapshots, lease, log: scanOptions.log ?? log };
+      const cloudSync = new CloudSyncReader(transport, { servicePrincipalIds: settings.cloudSync.servicePrincipalIds });
+      return { settings, reader, cloudSync, transport, scans, snapshots, lease, log: scanOptions.log ?? log };
     },
   };
 }

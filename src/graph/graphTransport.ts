@@ -19,7 +19,11 @@ export interface GraphRequestOptions {
   signal?: AbortSignal;
   /** Called with a successful answer's body before it is parsed (and again for each retried answer). */
   onBody?: (text: string) => void;
+  /** Graph version of a relative path (default beta); an absolute link carries its own. */
+  version?: GraphVersion;
 }
+
+export type GraphVersion = 'beta' | 'v1.0';
 
 export interface GraphTransportOptions {
   budget: RetryBudget;
@@ -51,8 +55,8 @@ export class GraphTransport {
    * would send an absolute https link to the host inside it (graph.microsoft.com) rather than the configured
    * base URL, and would not touch an http one at all, so links are reduced to a relative path here.
    */
-  toRelative(pathOrLink: string): { version: string; path: string } {
-    if (!/^https?:\/\//i.test(pathOrLink)) return { version: 'beta', path: pathOrLink };
+  toRelative(pathOrLink: string, pathVersion: GraphVersion = 'beta'): { version: string; path: string } {
+    if (!/^https?:\/\//i.test(pathOrLink)) return { version: pathVersion, path: pathOrLink };
     const url = new URL(pathOrLink);
     if (!GRAPH_HOSTS.has(url.hostname.toLowerCase()) && url.host !== this.baseHost) {
       throw new WritebackWatchError(
@@ -91,7 +95,7 @@ export class GraphTransport {
     body: unknown,
     options: GraphRequestOptions,
   ): Promise<{ text: string; json: unknown }> {
-    const { version, path } = this.toRelative(pathOrLink);
+    const { version, path } = this.toRelative(pathOrLink, options.version);
     for (let attempt = 1; ; attempt += 1) {
       const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
       const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;

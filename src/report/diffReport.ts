@@ -57,6 +57,8 @@ const TENANT_FIELD_LABELS: Record<TenantContextChange['field'], string> = {
   newUnifiedGroupWritebackDefaultRaw: 'NewUnifiedGroupWritebackDefault (raw value)',
   newUnifiedGroupWritebackDefaultSource: 'NewUnifiedGroupWritebackDefault (source)',
   groupWritebackFeatureEnabled: 'Group writeback feature (tenant)',
+  groupWritebackFeatureUnknownReason: 'Group writeback feature: why unknown',
+  cloudSync: 'Cloud Sync',
   lastDirectorySyncDateTime: 'Last directory sync',
 };
 

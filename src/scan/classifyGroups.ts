@@ -1,5 +1,5 @@
 /** Classifies groups read from Graph, fetching member counts (one request each) only where they matter. */
-import type { ClassifiedGroup, GraphGroup } from '../model';
+import type { ClassifiedGroup, CloudSyncContext, GraphGroup } from '../model';
 import type { Settings } from '../config/settings';
 import type { GraphGroupReader } from '../graph/groupReader';
 import { classifyGroup } from '../classify/classifyGroup';
@@ -7,7 +7,20 @@ import { isWrittenBackBucket } from '../classify/vocabulary';
 
 const MEMBER_COUNT_CONCURRENCY = 8;
 
-export async function classifyGroups(deps: { settings: Settings; reader: GraphGroupReader }, groups: readonly GraphGroup[]): Promise<ClassifiedGroup[]> {
+/**
+ * What a scan classifies every group with, read once before its first group: the Cloud Sync context the scan
+ * recorded (null: not read, as in scans stored before Cloud Sync was read).
+ */
+export interface ClassificationContext {
+  cloudSync: CloudSyncContext | null;
+}
+
+export async function classifyGroups(
+  deps: { settings: Settings; reader: GraphGroupReader },
+  groups: readonly GraphGroup[],
+  // Handed to the per-engine classification (cloudSync verdicts); the Connect Sync rules do not read it.
+  _context: ClassificationContext = { cloudSync: null },
+): Promise<ClassifiedGroup[]> {
   const classified = groups.map((group) => classifyGroup(group));
   if (!deps.settings.graph.memberCounts) return classified;
   // Only for groups that are written back (Entra Connect size limits).

@@ -133,7 +133,9 @@ export async function runDeltaScan(
   const changes = await readChanges(deps, base, options.signal);
   const wholeReads = await completeGroups(deps, base, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
-  for (const group of await classifyGroups(deps, [...changes.changed.values()])) classified.set(keyOf(group.id), group);
+  // The context this delta scan recorded, the same as its base's (runScan checks that before delta is used).
+  const context = { cloudSync: scan.tenantContext?.cloudSync ?? null };
+  for (const group of await classifyGroups(deps, [...changes.changed.values()], context)) classified.set(keyOf(group.id), group);
   const changedCount = classified.size;
 
   const writer = await deps.snapshots.createWriter(scan.id);
