@@ -86,13 +86,13 @@ export class LinkBuilder {
   constructor(private readonly origin: string) {}
 
   /** `<origin>/beta/<path>?<params>`; params are written raw (tokens are base64url, names plain). */
-  link(path: string, params: [string, string][]): string {
+  link(path: string, params: [string, string][], version: 'beta' | 'v1.0' = 'beta'): string {
     const query = params.map(([name, value]) => `${name}=${encodeQueryValue(value)}`).join('&');
-    return `${this.origin}/beta/${path}${query ? `?${query}` : ''}`;
+    return `${this.origin}/${version}/${path}${query ? `?${query}` : ''}`;
   }
 
-  context(fragment: string): string {
-    return `${this.origin}/beta/$metadata#${fragment}`;
+  context(fragment: string, version: 'beta' | 'v1.0' = 'beta'): string {
+    return `${this.origin}/${version}/$metadata#${fragment}`;
   }
 }
 

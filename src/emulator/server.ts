@@ -27,6 +27,8 @@ import { header, type EmulatorPermissions, type RequestContext, type RouteSettin
 import { StatsRecorder, type EmulatorStats } from './stats';
 import type { SyntheticGroupGenerator } from './syntheticTenant';
 import { EmulatedTenant } from './tenant';
+import { resolveCloudSyncRoute } from './cloudSyncRoutes';
+import type { CloudSyncConfigurationInput } from './cloudSyncTenant';
 
 export const DEFAULT_EMULATOR_TOKEN = 'emulator-token';
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
@@ -77,6 +79,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Synthetic group generator (tests count calls through it). */
   generate?: SyntheticGroupGenerator;
+  /** Cloud Sync configurations present at start (`assignFirstGroups`: assign the tenant's first n groups). */
+  cloudSync?: (CloudSyncConfigurationInput & { assignFirstGroups?: number })[];
 }
 
 export interface RunningEmulator {
@@ -103,6 +107,15 @@ const DELTA_SEGMENTS = new Set(['delta', 'delta()', 'microsoft.graph.delta', 'mi
 
 function methodNotAllowed(): EmulatorResponse {
   return graphError(405, 'Request_BadRequest', 'The requested HTTP method is not supported for this resource.');
+}
+
+/** Maps method + path segments (after the version) to a handler; v1.0 serves only the Cloud Sync routes. */
+function resolveVersionedRoute(method: string, version: 'beta' | 'v1.0', segments: string[]): ResolvedRoute {
+  const cloudSync = resolveCloudSyncRoute(method, segments);
+  if (cloudSync) return { key: `${method} /${version}/${cloudSync.template}`, handle: cloudSync.handle };
+  if (version === 'beta') return resolveRoute(method, segments);
+  const segment = segments.join('/') || '(root)';
+  return { key: `${method} /v1.0/(unknown)`, handle: () => graphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`) };
 }
 
 /** Maps method + path segments (after /beta) to a handler. Segment names match case-insensitively, as Graph's do. */
@@ -227,12 +240,20 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     now: options.now,
     generate: options.generate,
   });
+  for (const { assignFirstGroups = 0, ...configuration } of options.cloudSync ?? []) {
+    const first: string[] = [];
+    for (let position = 0; first.length < assignFirstGroups && position < tenant.positionCount(); position += 1) {
+      const group = tenant.groupAtPosition(position);
+      if (group) first.push(group.id);
+    }
+    tenant.cloudSync.addConfiguration({ ...configuration, assignedGroupIds: [...(configuration.assignedGroupIds ?? []), ...first] });
+  }
   const faults = new FaultInjector(options.faults);
   const stats = new StatsRecorder();
   const token = options.token ?? DEFAULT_EMULATOR_TOKEN;
   let latencyMs = options.latencyMs ?? 0;
   const routeSettings: RouteSettings = {
-    permissions: { onPremSync: true, organization: true, settings: true, ...options.permissions },
+    permissions: { onPremSync: true, organization: true, settings: true, synchronization: true, applications: true, ...options.permissions },
     deltaTokenMaxAgeMs: options.deltaTokenMaxAgeMs ?? SEVEN_DAYS_MS,
     deltaPageSize: options.deltaPageSize ?? 100,
     deltaOmitFromChanges: options.deltaOmitFromChanges ?? [],
@@ -289,13 +310,14 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
       return;
     }
 
-    if (segments[0]?.toLowerCase() !== 'beta') {
+    const version = segments[0]?.toLowerCase();
+    if (version !== 'beta' && version !== 'v1.0') {
       stats.request(`${method} (not beta)`);
-      respond(req, res, graphError(400, 'BadRequest', `Only the beta endpoint is emulated; got '${url.pathname}'.`), false);
+      respond(req, res, graphError(400, 'BadRequest', `Only the beta endpoint (and v1.0 for Cloud Sync) is emulated; got '${url.pathname}'.`), false);
       return;
     }
 
-    const route = resolveRoute(method, segments.slice(1));
+    const route = resolveVersionedRoute(method, version, segments.slice(1));
     stats.request(route.key);
     // A Graph request takes latencyMs from arrival to answer, the emulator's own work included: the answer is
     // prepared first and sent when the latency has passed (or at once, if preparing took longer).
@@ -327,7 +349,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
       return;
     }
 
-    const ctx: RequestContext = { method, url, segments: segments.slice(1), headers: req.headers, body, tenant, links, settings: routeSettings };
+    const ctx: RequestContext = { method, url, segments: segments.slice(1), version, headers: req.headers, body, tenant, links, settings: routeSettings };
     const response = route.handle(ctx);
     if (fault?.kind === 'truncate') stats.fault('truncate', null, fault.scripted);
     else if (response.page && response.status === 200) stats.page(response.page.kind, response.page.items);
