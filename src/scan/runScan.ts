@@ -386,6 +386,8 @@ function logSummary(
     legacyDefault: counts.byBucket.legacyDefault,
     notWrittenBack: counts.byBucket.notWrittenBack,
     resumes: scan.resumes,
+    cloudSync: scan.tenantContext?.cloudSync?.status ?? null,
+    missingPermissions: scan.tenantContext?.cloudSync?.missingPermissions ?? [],
     error,
   });
 }
