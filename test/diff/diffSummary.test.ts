@@ -101,6 +101,7 @@ describe('DiffAccumulator and summarizeChanges', () => {
         findingsChanged: 1,
       },
       tenantChanges: [{ field: 'groupWritebackFeatureEnabled', before: true, after: false }],
+      cloudSyncChanges: [],
     });
   });
 
