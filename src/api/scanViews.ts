@@ -1,5 +1,6 @@
 /** JSON shapes the API returns for scans (stable field names; dates as ISO strings). */
 import type { StoredScan } from '../store/scanStore';
+import { summarizeCloudSync } from '../report/cloudSyncText';
 
 export function scanView(scan: StoredScan): Record<string, unknown> {
   return {
@@ -11,6 +12,9 @@ export function scanView(scan: StoredScan): Record<string, unknown> {
     finishedAt: scan.finishedAt?.toISOString() ?? null,
     counts: scan.status === 'running' ? (scan.checkpoint?.counts ?? scan.counts) : scan.counts,
     tenantContext: scan.tenantContext,
+    // What Cloud Sync said, in words, with the optional permissions whose absence left it unknown.
+    cloudSync: scan.tenantContext ? summarizeCloudSync(scan.tenantContext.cloudSync) : null,
+    missingPermissions: scan.tenantContext?.cloudSync?.missingPermissions ?? [],
     pages: scan.pages,
     retries: scan.retries,
     resumes: scan.resumes,

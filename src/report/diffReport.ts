@@ -142,6 +142,20 @@ async function writeSummary(sheet: ReportSheet, summary: DiffSummary): Promise<v
       await sheet.add([text(TENANT_FIELD_LABELS[change.field]), tenantValue(change.before), tenantValue(change.after)]);
     }
   }
+  await blank();
+
+  await sheet.add([text('Cloud Sync configuration', STYLES.label)]);
+  const cloudSyncChanges = summary.cloudSyncChanges ?? [];
+  if (cloudSyncChanges.length === 0) {
+    await sheet.add([text('No change.')]);
+  } else {
+    await sheet.add(['Change', 'Before', 'After'].map((title) => text(title, STYLES.header)));
+    for (const change of cloudSyncChanges) {
+      const label = `${change.kind}${change.jobId ? ` (${change.configurationName ?? change.jobId})` : ''}`;
+      const after = change.groupCount !== undefined ? text(`${change.groupCount} groups: ${(change.groupIds ?? []).slice(0, 20).join(', ')}${change.groupCount > 20 ? ', …' : ''}`) : tenantValue(change.after);
+      await sheet.add([text(label), tenantValue(change.before), after]);
+    }
+  }
   sheet.commit();
 }
 
