@@ -12,7 +12,7 @@
  *   large (BENCH_LARGE_GROUPS, default 500,000; DELTA_ENABLED=true; delta pages of up to 999):
  *     scan:   a full scan (it also takes a delta link), measured as above.
  *     delta:  the emulated tenant churns 1% (POST /_emulator/tenant/churn), then the next scan must be a
- *             delta scan: Graph requests (emulator stats) against ceil(changed / 999) + 3, time, peak RSS.
+ *             delta scan: Graph requests (emulator stats) against ceil(changed / 999) + 5, time, peak RSS.
  * Latency defaults to 100 ms per Graph request (BENCH_LATENCY_MS).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -33,8 +33,11 @@ const PARTS = (process.env.BENCH_PARTS ?? 'standard,large').split(',').map((part
 const TENANT = '0b5e3c1a-7d2f-4e6b-9a8c-1f2e3d4c5b6a';
 /** Delta page size of the large part's emulated service: the page size the request target assumes (Graph may page smaller). */
 const DELTA_PAGE = 999;
-/** Requests of a scan besides group pages: settings, directory synchronization, organization. */
-const CONTEXT_REQUESTS = 3;
+/**
+ * Requests of a scan besides group pages: settings, directory synchronization, organization, and the Cloud
+ * Sync discovery (one per application template; the large part's tenant has no Cloud Sync configuration).
+ */
+const CONTEXT_REQUESTS = 5;
 
 async function startEmulatorProcess(port: number, groups: number, extraArgs: string[] = []): Promise<ChildProcess> {
   const args = ['emulator', '--port', String(port), '--groups', String(groups), '--seed', '9', '--latency', String(LATENCY), ...extraArgs];
