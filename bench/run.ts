@@ -20,9 +20,9 @@ import { join } from 'node:path';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
-import { startAzurite } from '../src/localhost/azurite';
-import { findFreePort } from '../src/localhost/freePort';
-import { stopChild } from '../src/localhost/azurite';
+import { startAzurite } from '../dev/localhost/azurite';
+import { findFreePort } from '../dev/localhost/freePort';
+import { stopChild } from '../dev/localhost/azurite';
 
 const run = promisify(execFile);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
@@ -41,7 +41,7 @@ const CONTEXT_REQUESTS = 5;
 
 async function startEmulatorProcess(port: number, groups: number, extraArgs: string[] = []): Promise<ChildProcess> {
   const args = ['emulator', '--port', String(port), '--groups', String(groups), '--seed', '9', '--latency', String(LATENCY), ...extraArgs];
-  const child = spawn(process.execPath, [join(__dirname, '..', 'src', 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(__dirname, '..', 'dev', 'cli', 'main.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('127.0.0.1')) resolve();

@@ -1,18 +1,17 @@
 /**
- * Translation between the Functions HTTP types and the API's framework-neutral ones; nothing else.
- * Files starting with "_" hold no triggers.
+ * Translation between the Functions types and the product's framework-neutral ones; nothing else. The local
+ * host calls the same functions with its own services, so both serve requests through this file.
  */
-import { app, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpRequest, HttpResponseInit, InvocationContext, Timer } from '@azure/functions';
 import type { ApiRequest, ApiResponse } from '../src/api/http';
 import { errorResponse } from '../src/api/http';
-import { getRuntime } from '../src/app/runtime';
+import { getServices } from '../src/app/runtime';
 import type { Services } from '../src/app/services';
 import type { Logger } from '../src/observability/logger';
+import type { ApiHandler, TimerTrigger } from './routes';
 
-// Reports and group lists are streamed, never buffered whole.
-app.setup({ enableHttpStream: true });
-
-export type ApiHandler = (services: Services, request: ApiRequest) => Promise<ApiResponse>;
+/** Where a handler gets the product from: in Azure the process-wide one, built on first use. */
+export type ServicesProvider = (log: Logger) => Services;
 
 export function contextLogger(context: InvocationContext): Logger {
   return {
@@ -36,14 +35,22 @@ function toResponseInit(response: ApiResponse): HttpResponseInit {
   return { status: response.status, headers: response.headers, jsonBody: response.jsonBody, body: response.body };
 }
 
-/** Wraps an API handler as a Functions HTTP handler: services, errors as JSON, no stack traces. */
-export function httpHandler(handler: ApiHandler) {
+/** An API handler as a Functions HTTP handler: services, errors as JSON, no stack traces. */
+export function httpHandler(handler: ApiHandler, provider: ServicesProvider = getServices) {
   return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
     const log = contextLogger(context);
     try {
-      return toResponseInit(await handler((await getRuntime(log)).services, toApiRequest(request)));
+      return toResponseInit(await handler(provider(log), toApiRequest(request)));
     } catch (error) {
       return toResponseInit(errorResponse(error, log));
     }
+  };
+}
+
+/** A timer's work as a Functions timer handler. */
+export function timerHandler(timer: TimerTrigger, provider: ServicesProvider = getServices) {
+  return async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const log = contextLogger(context);
+    await timer.run(provider(log), log);
   };
 }

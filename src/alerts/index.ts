@@ -26,7 +26,5 @@ export { createEmailChannel, emailMessage } from './delivery/email';
 export { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, computeSignature, verifySignature } from './delivery/signature';
 export type { VerifyResult } from './delivery/signature';
 export { alertLinks } from './delivery/links';
-export { startWebhookReceiver } from './webhookReceiver';
-export type { ReceivedAlert, RunningWebhookReceiver, WebhookReceiverOptions } from './webhookReceiver';
 export { runAlertStage, runHealthAlerts } from './runAlerts';
 export type { AlertStageDeps, AlertStageInput, AlertStageResult, HealthAlertInput } from './runAlerts';

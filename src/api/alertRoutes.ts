@@ -1,25 +1,19 @@
 /** Routes over alerts and approvals of expected changes. */
 import { WritebackWatchError } from '../errors';
 import type { Services } from '../app/services';
-import type { WiredAlerts } from '../app/wireStages';
 import { parseApprovalRequest } from '../alerts/approvals';
 import { intParam, invalid, type ApiRequest, type ApiResponse } from './http';
-
-function alerting(services: Services): WiredAlerts {
-  if (!services.alerting) throw new WritebackWatchError('ConfigurationError', 'Alerts are not set up in this process.');
-  return services.alerting;
-}
 
 export async function listAlerts(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const top = intParam(request.query, 'top', 50, 1, 200);
   const continuation = request.query.get('continuation');
   if (continuation !== null && !/^[A-Za-z0-9+/=_-]{1,2000}$/.test(continuation)) throw invalid('continuation must be the value returned by the previous page.');
-  const page = await alerting(services).alerts.listAlerts({ tenantId: services.settings.tenantId, top, continuation });
+  const page = await services.alerts.store.listAlerts({ tenantId: services.settings.tenantId, top, continuation });
   return { status: 200, jsonBody: { alerts: page.items, continuation: page.continuation } };
 }
 
 export async function listApprovals(services: Services): Promise<ApiResponse> {
-  return { status: 200, jsonBody: { approvals: await alerting(services).approvals.list(services.settings.tenantId) } };
+  return { status: 200, jsonBody: { approvals: await services.alerts.approvals.list(services.settings.tenantId) } };
 }
 
 export async function createApproval(services: Services, request: ApiRequest): Promise<ApiResponse> {
@@ -30,14 +24,14 @@ export async function createApproval(services: Services, request: ApiRequest): P
     throw invalid('The body must be JSON: {"groupId","expect":{"bucket"|"effectiveTargetType"|"isEnabled"|"onPremisesGroupType"},"requestedBy","reason","expiresAt"}.');
   }
   const approval = parseApprovalRequest(body, { tenantId: services.settings.tenantId, now: new Date() });
-  const stored = await alerting(services).approvals.create(approval);
+  const stored = await services.alerts.approvals.create(approval);
   return { status: 201, headers: { Location: `/api/approvals/${stored.id}` }, jsonBody: stored };
 }
 
 export async function deleteApproval(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const id = request.params.approvalId ?? '';
   if (!/^[0-9a-f-]{36}$/i.test(id)) throw invalid(`"${id.slice(0, 60)}" is not an approval id; list them with GET /api/approvals.`);
-  const deleted = await alerting(services).approvals.delete(services.settings.tenantId, id.toLowerCase());
+  const deleted = await services.alerts.approvals.delete(services.settings.tenantId, id.toLowerCase());
   if (!deleted) throw new WritebackWatchError('NotFound', `Approval ${id} does not exist (it may have been deleted already).`);
   return { status: 204 };
 }

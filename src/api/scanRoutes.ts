@@ -1,6 +1,7 @@
 /** Routes over scans: list, one scan, start one, its groups (JSON lines or JSON), its Excel report. */
 import { PassThrough, Readable } from 'node:stream';
 import type { Services } from '../app/services';
+import { runAfterScan } from '../scan/afterScan';
 import { requireCompleteScan, type StoredScan } from '../store/scanStore';
 import { WritebackWatchError } from '../errors';
 import { BUCKETS, GROUP_KINDS } from '../classify/vocabulary';
@@ -39,7 +40,7 @@ export async function startScan(services: Services, _request: ApiRequest): Promi
   }
   // The scan goes on after the answer; if this instance is recycled, the resume timer picks it up.
   start.done.then(
-    (outcome) => services.afterScan?.(outcome),
+    (outcome) => runAfterScan(services, outcome),
     (error: unknown) => services.log.error(`Scan ${start.scan.id} ended unexpectedly: ${String(error)}`),
   );
   return {

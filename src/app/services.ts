@@ -1,6 +1,7 @@
 /**
- * The composition root: builds every client and store from validated Settings once per process. The Functions
- * handlers, the local host, the CLI and the integration tests all start here, so they run the same code.
+ * The composition root: builds every client, store, policy and channel from validated Settings in one pass and
+ * returns them frozen. The Functions handlers, the CLI, the local host and the tests all start here, so every
+ * entry point runs the same product: nothing is added to the object afterwards and no stage is optional.
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Settings } from '../config/settings';
@@ -14,35 +15,65 @@ import { GraphTransport } from '../graph/graphTransport';
 import { GraphGroupReader } from '../graph/groupReader';
 import { RetryBudget, type Clock } from '../graph/retryPolicy';
 import { consoleLogger, type Logger } from '../observability/logger';
-import type { ScanDependencies, ScanOutcome } from '../scan/runScan';
+import type { ScanDependencies } from '../scan/runScan';
 import { CloudSyncReader } from '../graph/cloudSyncReader';
+import { loadAlertPolicy, type AlertPolicy } from '../alerts/policy';
+import { createAlertChannels } from '../alerts/delivery/channels';
+import type { AlertChannel } from '../alerts/delivery/channel';
+import { AlertStore } from '../alerts/alertStore';
+import { ApprovalStore } from '../alerts/approvalStore';
+import { annotateApprovals } from '../alerts/approvals';
+
+export interface AlertServices {
+  readonly policy: AlertPolicy;
+  readonly store: AlertStore;
+  readonly approvals: ApprovalStore;
+  /** Every channel alerts go to: those the settings configure, then any the caller added. */
+  readonly channels: readonly AlertChannel[];
+}
 
 export interface Services {
-  settings: Settings;
-  tables: TableFactory;
-  scans: ScanStore;
-  snapshots: SnapshotStore;
-  lease: ScanLease;
-  graph: Client;
-  log: Logger;
-  /** Runs after every scan that ends (alerts, retention); set by the runtime once those stages are built. */
-  afterScan?: (outcome: ScanOutcome) => Promise<void>;
-  /** Alert policy, stores and channels, once wired (src/app/wireStages.ts). */
-  alerting?: import('./wireStages').WiredAlerts;
-  /** Marks changes covered by a live approval (set once the alert stage is built). */
-  decorateChanges?: (changes: AsyncIterable<GroupChange>) => AsyncIterable<GroupChange>;
+  readonly settings: Settings;
+  readonly tables: TableFactory;
+  readonly scans: ScanStore;
+  readonly snapshots: SnapshotStore;
+  readonly lease: ScanLease;
+  readonly graph: Client;
+  readonly log: Logger;
+  readonly alerts: AlertServices;
+  /** The time stages after a scan use (alert timestamps, approval expiry, retention cut-off). */
+  readonly now: () => Date;
   /** Fresh transport and retry budget for one scan. */
   scanDependencies(options?: { log?: Logger; clock?: Clock }): ScanDependencies;
 }
 
-export function createServices(settings: Settings, options: { log?: Logger; clock?: Clock } = {}): Services {
+export interface ServiceOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** Wall-clock time for the after-scan stages; tests pin it. */
+  now?: () => Date;
+  /** Channels beyond those the settings configure (the local demo's loopback receiver). */
+  extraAlertChannels?: readonly AlertChannel[];
+}
+
+/**
+ * Builds the whole product. A bad ALERT_POLICY or alert channel setting fails here, naming the setting, so
+ * no entry point can start with alerts silently missing.
+ */
+export function createServices(settings: Settings, options: ServiceOptions = {}): Services {
   const tables = createTableFactory(settings);
   const graph = createGraphClient(settings);
   const log = options.log ?? consoleLogger;
   const scans = new ScanStore(tables);
   const snapshots = new SnapshotStore(tables);
   const lease = new ScanLease(tables, settings.scan.leaseMs);
-  return {
+  const alerts: AlertServices = Object.freeze({
+    policy: loadAlertPolicy(settings.alerts.policy),
+    store: new AlertStore(tables),
+    approvals: new ApprovalStore(tables),
+    channels: Object.freeze([...createAlertChannels(settings, { graphClient: graph }), ...(options.extraAlertChannels ?? [])]),
+  });
+  return Object.freeze({
     settings,
     tables,
     scans,
@@ -50,7 +81,9 @@ export function createServices(settings: Settings, options: { log?: Logger; cloc
     lease,
     graph,
     log,
-    scanDependencies(scanOptions = {}) {
+    alerts,
+    now: options.now ?? (() => new Date()),
+    scanDependencies(scanOptions: { log?: Logger; clock?: Clock } = {}): ScanDependencies {
       const budget = new RetryBudget({ maxAttempts: settings.graph.maxAttempts, budgetMs: settings.graph.retryBudgetMs });
       const transport = new GraphTransport(graph, {
         budget,
@@ -62,10 +95,13 @@ export function createServices(settings: Settings, options: { log?: Logger; cloc
       const cloudSync = new CloudSyncReader(transport, { servicePrincipalIds: settings.cloudSync.servicePrincipalIds });
       return { settings, reader, cloudSync, transport, scans, snapshots, lease, log: scanOptions.log ?? log };
     },
-  };
+  });
 }
 
-/** The changes with approvals marked when the alert stage is wired, else as they are. */
+/** The changes with the approvals that cover them marked, for every diff a person reads (API, CLI, reports). */
 export function markApprovals(services: Services, changes: AsyncIterable<GroupChange>): AsyncIterable<GroupChange> {
-  return services.decorateChanges ? services.decorateChanges(changes) : changes;
+  return (async function* () {
+    const now = services.now();
+    yield* annotateApprovals(changes, await services.alerts.approvals.listLive(services.settings.tenantId, now), now);
+  })();
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
- * writeback-watch: the command line. `local` is the one-command local run (emulated tenant + Azurite + the
- * local Functions host); the other commands work against whatever the settings point at.
+ * writeback-watch: the product's command line. Every command works against whatever the settings point at and
+ * runs the same product as the Functions triggers (src/app/services.ts, src/scan/scheduledScan.ts). In a clone,
+ * the development entry point (dev/cli/main.ts, the package's bin) adds the local run, the local host, the
+ * Graph emulator and the demo.
  */
 import { parseArgs } from 'node:util';
 import { createWriteStream } from 'node:fs';
@@ -14,21 +16,20 @@ import { requireCompleteScan } from '../store/scanStore';
 import { formatScanSummary } from './scanSummary';
 import { mergeLocalSettings, readLocalSettings } from './localSettings';
 
+export const PRODUCT_USAGE = `  scan       Run one scan now with the current settings, then alerts and retention as the nightly timer
+             does; exit code 1 when it fails.
+  export     --scan <id|latest> [--format json] [--out FILE]: one JSON line per classified group.
+  diff       --from <id> --to <id|latest> [--format json|xlsx] [--out FILE]
+  report     --scan <id|latest> --out FILE: the scan's Excel report.`;
+
+export const SETTINGS_USAGE = 'Settings come from the environment, or from local.settings.json (Values) when present.';
+
 const USAGE = `writeback-watch <command> [options]
 
 Commands:
-  local      Start Azurite, an emulated tenant and the local Functions host on :7071; scan now and nightly.
-             --groups N (default 2000)  --seed S  --port P (default 7071)  --once (exit after the first scan)
-  host       Serve functions/ locally with the settings in local.settings.json (like "func start").
-  scan       Run one scan now with the current settings; exit code 1 when it fails.
-  emulator   Start the Graph emulator: --port --groups N --seed S --fixture FILE --latency MS
-             --rate-429 R --rate-503 R --rate-drop R --rate-truncate R --retry-after S --delta-page-size N
-  export     --scan <id|latest> [--format json] [--out FILE]: one JSON line per classified group.
-  diff       --from <id> --to <id|latest> [--format json|xlsx] [--out FILE]
-  report     --scan <id|latest> --out FILE: the scan's Excel report.
-  demo       Scan, change the emulated tenant as an admin would, scan again, print the diff, write both reports.
+${PRODUCT_USAGE}
 
-Settings come from the environment, or from local.settings.json (Values) when present.`;
+${SETTINGS_USAGE}`;
 
 function settingsFromEnvironment() {
   return loadSettings(mergeLocalSettings(process.env, readLocalSettings('local.settings.json')));
@@ -66,31 +67,29 @@ async function exportCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-type Command = (argv: string[]) => Promise<number>;
+export type Command = (argv: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
+export const PRODUCT_COMMANDS: Readonly<Record<string, Command>> = {
   scan: () => scanCommand(),
   export: exportCommand,
-  local: async (argv) => (await import('./localRun')).localCommand(argv),
-  host: async (argv) => (await import('./hostCommand')).hostCommand(argv),
-  emulator: async (argv) => {
-    await (await import('../emulator/cli')).runEmulatorCommand(argv);
-    return 0;
-  },
   diff: async (argv) => (await import('./diffCommands')).diffCommand(argv, await servicesFromEnvironment()),
   report: async (argv) => (await import('./diffCommands')).reportCommand(argv, await servicesFromEnvironment()),
-  demo: async (argv) => (await import('./demo')).demoCommand(argv),
 };
 
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): Promise<number> {
+  return runCommand(PRODUCT_COMMANDS, USAGE, argv);
+}
+
+/** Runs one command of `commands`; errors become one line that says what to do, and an exit code. */
+export async function runCommand(commands: Readonly<Record<string, Command>>, usage: string, argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    console.log(USAGE);
+    console.log(usage);
     return name ? 0 : 1;
   }
-  const command = COMMANDS[name];
+  const command = commands[name];
   if (!command) {
-    console.error(`Unknown command "${name}".\n\n${USAGE}`);
+    console.error(`Unknown command "${name}".\n\n${usage}`);
     return 2;
   }
   try {
@@ -98,14 +97,15 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigurationError) console.error(`Configuration error: ${error.message}`);
     else if (error instanceof WritebackWatchError) console.error(`Error (${error.code}): ${error.message}`);
-    else if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') console.error(`${errorMessage(error)}\n\n${USAGE}`);
+    else if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') console.error(`${errorMessage(error)}\n\n${usage}`);
     else console.error(`Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
+/** Sets the process's exit code from a command's; used by this file and the development entry point. */
+export function runAsMain(run: Promise<number>): void {
+  run.then(
     (code) => {
       process.exitCode = code;
     },
@@ -115,3 +115,5 @@ if (require.main === module) {
     },
   );
 }
+
+if (require.main === module) runAsMain(main(process.argv.slice(2)));

@@ -9,7 +9,7 @@ import { createTeamsChannel, escapeMarkdown, type TeamsMessage } from '../../src
 import { createWebhookChannel, type WebhookPayload } from '../../src/alerts/delivery/webhook';
 import { collectEvaluation } from '../../src/alerts/evaluate';
 import { DEFAULT_ALERT_POLICY } from '../../src/alerts/policy';
-import { startWebhookReceiver, type RunningWebhookReceiver } from '../../src/alerts/webhookReceiver';
+import { startWebhookReceiver, type RunningWebhookReceiver } from '../../dev/demo/webhookReceiver';
 import { ConfigurationError } from '../../src/errors';
 import { createGraphClient } from '../../src/graph/graphClient';
 import type { GroupChange } from '../../src/model';

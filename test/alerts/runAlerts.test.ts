@@ -6,7 +6,7 @@ import type { AlertChannel } from '../../src/alerts/delivery/channel';
 import { createWebhookChannel } from '../../src/alerts/delivery/webhook';
 import { parseAlertPolicy, DEFAULT_ALERT_POLICY } from '../../src/alerts/policy';
 import { runAlertStage, runHealthAlerts, type AlertStageDeps } from '../../src/alerts/runAlerts';
-import { startWebhookReceiver, type RunningWebhookReceiver } from '../../src/alerts/webhookReceiver';
+import { startWebhookReceiver, type RunningWebhookReceiver } from '../../dev/demo/webhookReceiver';
 import type { GroupChange } from '../../src/model';
 import { createTableFactory } from '../../src/store/tableClients';
 import { testSettings } from '../helpers/settings';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GraphGroup } from '../../src/model';
-import type { RunningEmulator } from '../../src/emulator/server';
+import type { RunningEmulator } from '../../dev/emulator/server';
 import { allPages, countingGenerator, emulator, getJson, onEmulator, send, type GraphPage } from './helpers';
 
 interface ChurnResponse {

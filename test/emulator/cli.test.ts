@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEmulatorArgs, runEmulatorCommand } from '../../src/emulator/cli';
+import { parseEmulatorArgs, runEmulatorCommand } from '../../dev/emulator/cli';
 
 /** Runs the emulator command until the test aborts it; resolves once it printed the URL to point the app at. */
 async function startCommand(args: string[]) {

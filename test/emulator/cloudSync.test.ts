@@ -1,6 +1,6 @@
 /** The emulator's Cloud Sync routes over real HTTP: Graph's shapes, paging, 403 and 429 paths, and the controls. */
 import { describe, expect, it } from 'vitest';
-import { CLOUD_SYNC_GROUP_TEMPLATE_ID } from '../../src/emulator/cloudSyncTenant';
+import { CLOUD_SYNC_GROUP_TEMPLATE_ID } from '../../dev/emulator/cloudSyncTenant';
 import { emulator, get, getJson, onEmulator, type GraphPage } from './helpers';
 
 const control = (url: string, action: string, body: unknown) =>

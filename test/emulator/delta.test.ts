@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/server';
+import type { RunningEmulator } from '../../dev/emulator/server';
 import { emulator, get, getJson, onEmulator, send, type GraphPage } from './helpers';
 
 interface Round {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_UNIFIED_TEMPLATE_ID, WRITEBACK_DEFAULT_SETTING_NAME } from '../../src/emulator/tenant';
+import { GROUP_UNIFIED_TEMPLATE_ID, WRITEBACK_DEFAULT_SETTING_NAME } from '../../dev/emulator/tenant';
 import { emulator, get, getJson, send } from './helpers';
 
 interface SettingsPage {

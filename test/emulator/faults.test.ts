@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FaultInjector } from '../../src/emulator/faults';
-import type { RunningEmulator } from '../../src/emulator/server';
+import { FaultInjector } from '../../dev/emulator/faults';
+import type { RunningEmulator } from '../../dev/emulator/server';
 import { authHeaders, emulator, get } from './helpers';
 
 type Outcome = number | 'drop' | 'truncate';

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFixture, parseFixture } from '../../src/emulator/fixture';
-import { GROUP_UNIFIED_TEMPLATE_ID } from '../../src/emulator/tenant';
+import { loadFixture, parseFixture } from '../../dev/emulator/fixture';
+import { GROUP_UNIFIED_TEMPLATE_ID } from '../../dev/emulator/tenant';
 import { allPages, emulator, getJson, ids } from './helpers';
 
 let dir = '';

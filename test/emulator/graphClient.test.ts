@@ -10,7 +10,7 @@
  */
 import { Client, GraphError, HTTPMessageHandler, RetryHandler, RetryHandlerOptions, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { describe, expect, it } from 'vitest';
-import type { RunningEmulator } from '../../src/emulator/server';
+import type { RunningEmulator } from '../../dev/emulator/server';
 import { emulator, TOKEN } from './helpers';
 
 /** Adds the bearer token whatever the URL scheme (the client's own handler skips http URLs). */

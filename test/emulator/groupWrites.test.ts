@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GROUP_UNIFIED_TEMPLATE_ID } from '../../src/emulator/tenant';
+import { GROUP_UNIFIED_TEMPLATE_ID } from '../../dev/emulator/tenant';
 import { allPages, emulator, get, getJson, ids, send } from './helpers';
 
 const m365 = (name: string) => ({

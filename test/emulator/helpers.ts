@@ -1,7 +1,7 @@
 /** Shared helpers for the emulator tests: start an emulator, call it over real HTTP. */
 import { afterEach } from 'vitest';
-import { startGraphEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
-import { syntheticGroup } from '../../src/emulator/syntheticTenant';
+import { startGraphEmulator, type EmulatorOptions, type RunningEmulator } from '../../dev/emulator/server';
+import { syntheticGroup } from '../../dev/emulator/syntheticTenant';
 import type { GraphGroup } from '../../src/model';
 
 export const TOKEN = 'emulator-token';

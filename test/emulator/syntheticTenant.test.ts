@@ -6,9 +6,9 @@ import {
   syntheticGroup,
   syntheticGroupId,
   syntheticGroupIndex,
-} from '../../src/emulator/syntheticTenant';
-import { EmulatedTenant } from '../../src/emulator/tenant';
-import { encodeToken } from '../../src/emulator/tokens';
+} from '../../dev/emulator/syntheticTenant';
+import { EmulatedTenant } from '../../dev/emulator/tenant';
+import { encodeToken } from '../../dev/emulator/tokens';
 import { countingGenerator, emulator, getJson, type GraphPage } from './helpers';
 
 /**

@@ -5,8 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { instantClock, startWorld, type World } from '../helpers/world';
-import { CLOUD_SYNC_AD2AAD_TEMPLATE_ID } from '../../src/emulator/cloudSyncTenant';
-import type { EmulatorOptions } from '../../src/emulator/server';
+import { CLOUD_SYNC_AD2AAD_TEMPLATE_ID } from '../../dev/emulator/cloudSyncTenant';
+import type { EmulatorOptions } from '../../dev/emulator/server';
 
 let world: World | null = null;
 afterEach(async () => {

@@ -2,9 +2,9 @@
  * Starts the real parts an integration test needs: the Graph emulator on loopback (Azurite is already up,
  * from the global setup) and services built from validated settings pointing at both.
  */
-import { startGraphEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
+import { startGraphEmulator, type EmulatorOptions, type RunningEmulator } from '../../dev/emulator/server';
 import { loadSettings, type Settings } from '../../src/config/settings';
-import { createServices, type Services } from '../../src/app/services';
+import { createServices, type ServiceOptions, type Services } from '../../src/app/services';
 import { silentLogger, type Logger } from '../../src/observability/logger';
 import type { Clock } from '../../src/graph/retryPolicy';
 import { testEnv } from './settings';
@@ -24,11 +24,11 @@ export function instantClock(): Clock & { slept: number[] } {
 }
 
 export async function startWorld(
-  options: { emulator?: Partial<EmulatorOptions>; env?: Record<string, string>; log?: Logger; clock?: Clock } = {},
+  options: { emulator?: Partial<EmulatorOptions>; env?: Record<string, string>; log?: Logger; clock?: Clock; services?: ServiceOptions } = {},
 ): Promise<World> {
   const emulator = await startGraphEmulator({ port: 0, groups: 200, seed: 7, ...options.emulator });
   const env = testEnv({ GRAPH_BASE_URL: emulator.url, ...options.env });
   const settings = loadSettings(env);
-  const services = createServices(settings, { log: options.log ?? silentLogger, clock: options.clock });
+  const services = createServices(settings, { log: options.log ?? silentLogger, clock: options.clock, ...options.services });
   return { emulator, settings, services, env, close: () => emulator.close() };
 }

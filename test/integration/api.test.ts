@@ -3,13 +3,10 @@
  * keys enforced, Azurite and the Graph emulator behind it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { setRuntime } from '../../src/app/runtime';
-import { wireAlerts } from '../../src/app/wireStages';
-import { startFunctionsHost, type RunningFunctionsHost } from '../../src/localhost/functionsHost';
+import { startFunctionsHost, type RunningFunctionsHost } from '../../dev/host/functionsHost';
 import { startWorld, type World } from '../helpers/world';
-import { isCloudOnlySecurityGroup } from '../../src/emulator/groupShape';
+import { isCloudOnlySecurityGroup } from '../../dev/emulator/groupShape';
 
 const KEY = 'test-function-key';
 let world: World;
@@ -38,22 +35,20 @@ async function waitForScan(id: string): Promise<any> {
 
 beforeAll(async () => {
   world = await startWorld({ emulator: { groups: 400, seed: 21, latencyMs: 20 }, env: { GRAPH_PAGE_SIZE: '50' } });
-  setRuntime({ services: world.services, alerts: await wireAlerts(world.services) });
-  host = await startFunctionsHost({ functionsDir: join(__dirname, '..', '..', 'functions'), port: 0, functionKey: KEY, settings: world.env, timers: false, log: () => {} });
+  host = await startFunctionsHost({ services: world.services, port: 0, functionKey: KEY, settings: world.env, timers: false, log: () => {} });
 });
 
 afterAll(async () => {
   await host?.close();
   await world?.close();
-  setRuntime(undefined);
 });
 
 describe('HTTP API on the local Functions host', () => {
   let first: string;
   let second: string;
 
-  it('registers every trigger of functions/', () => {
-    const names = host.functions.map((f) => f.name);
+  it('serves every trigger of functions/routes.ts', () => {
+    const names = [...host.routes, ...host.timers].map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(['scanTimer', 'resumeTimer', 'listScans', 'startScan', 'getScan', 'listScanGroups', 'getScanReport', 'getDiff', 'getDiffReport', 'getGroupHistory', 'health']));
   });
 

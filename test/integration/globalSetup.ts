@@ -1,6 +1,6 @@
 /** Starts one in-memory Azurite for the whole test run; each test file uses its own table prefix. */
 import type { TestProject } from 'vitest/node';
-import { startAzurite, type RunningAzurite } from '../../src/localhost/azurite';
+import { startAzurite, type RunningAzurite } from '../../dev/localhost/azurite';
 
 let azurite: RunningAzurite | undefined;
 

@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AlertStore } from '../../src/alerts/alertStore';
 import { DEFAULT_ALERT_POLICY } from '../../src/alerts/policy';
 import { runHealthAlerts, type AlertStageDeps } from '../../src/alerts/runAlerts';
-import { wireAlerts, type WiredAlerts } from '../../src/app/wireStages';
 import type { ClassifiedGroup } from '../../src/model';
 import { applyRetention } from '../../src/scan/retention';
 import { runScan, type ScanOutcome } from '../../src/scan/runScan';
@@ -31,11 +30,9 @@ const ENV = {
 };
 
 let world: World | undefined;
-let wired: WiredAlerts | undefined;
 afterEach(async () => {
-  await wired?.close();
   await world?.close();
-  world = wired = undefined;
+  world = undefined;
 });
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
@@ -174,13 +171,12 @@ describe('retention (Azurite, Graph emulator)', () => {
     expect(await applyRetention(w.services, later)).toEqual([]);
   });
 
-  it('runs after every scan through the wired stages, keeping a scan while an open alert points at it', async () => {
+  it('runs after every scan through the after-scan stages, keeping a scan while an open alert points at it', async () => {
     const problems: string[] = [];
     const log: Logger = { info: () => {}, warn: (m) => void problems.push(m), error: (m) => void problems.push(m) };
     const w = (world = await start(log));
     const tenantId = w.settings.tenantId;
-    wired = await wireAlerts(w.services);
-    // The wired stage measures age from the real clock, so this history is dated back from it.
+    // The after-scan stages measure age from the services' clock (the real one here), so this history is dated back from it.
     const today = new Date();
 
     const o1 = await completeScanAt(w, daysBefore(today, 200));
@@ -203,13 +199,13 @@ describe('retention (Azurite, Graph emulator)', () => {
     expect(first.status).toBe('complete');
     if (first.status !== 'complete') return;
     const s1 = first.scan;
-    const open = await wired.alerts.listOpenAlertScanIds(tenantId);
+    const open = await w.services.alerts.store.listOpenAlertScanIds(tenantId);
     expect(open.has(o3.id)).toBe(true);
     before.set(s1.id, await stored(w, s1.id));
     await expectRetained(w, before, [o3.id, s1.id], [o1.id, o2.id]);
 
-    for (const alert of (await wired.alerts.listAlerts({ tenantId, top: 1000 })).items) {
-      if (alert.status === 'open') await wired.alerts.acknowledgeAlert(alert.id);
+    for (const alert of (await w.services.alerts.store.listAlerts({ tenantId, top: 1000 })).items) {
+      if (alert.status === 'open') await w.services.alerts.store.acknowledgeAlert(alert.id);
     }
     const second = await runScheduledScan(w.services, { trigger: 'timer' });
     expect(second.status).toBe('complete');

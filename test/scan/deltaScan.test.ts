@@ -11,7 +11,7 @@ import { runScan, type ScanOutcome } from '../../src/scan/runScan';
 import { uniqueTablePrefix } from '../helpers/settings';
 import type { ClassifiedGroup } from '../../src/model';
 import { addToCounts, emptyCounts } from '../../src/classify/counts';
-import { isCloudOnlySecurityGroup } from '../../src/emulator/groupShape';
+import { isCloudOnlySecurityGroup } from '../../dev/emulator/groupShape';
 import { SnapshotStore } from '../../src/store/snapshotStore';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {

@@ -5,8 +5,8 @@
  * `{ "groups": [...], "settings": [...], "groupWritebackEnabled": bool|null, "onPremisesLastSyncDateTime": string|null }`.
  */
 import { readFile } from 'node:fs/promises';
-import type { GraphGroup } from '../model';
-import { WritebackWatchError, errorMessage } from '../errors';
+import type { GraphGroup } from './groupShape';
+import { EmulatorError, errorMessage } from './errors';
 
 /** A Graph beta directorySetting (`GET /beta/settings`); values are strings even for booleans. */
 export interface DirectorySetting {
@@ -25,7 +25,7 @@ export interface TenantFixture {
 }
 
 function invalid(source: string, message: string): never {
-  throw new WritebackWatchError('InvalidInput', `Emulator fixture ${source}: ${message}`, { fixture: source });
+  throw new EmulatorError('InvalidInput', `Emulator fixture ${source}: ${message}`, { fixture: source });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -3,8 +3,8 @@
  * delete and `members/$count`. Paging is by position in the tenant's stable order, so one page costs
  * O(page size) whatever the tenant size, and groups added or deleted mid-scan never shift others.
  */
-import type { GraphGroup } from '../model';
-import { isWritebackWatchError } from '../errors';
+import type { GraphGroup } from './groupShape';
+import { isEmulatorError } from './errors';
 import { canonicalGroupProperty, isKnownOnPremisesGroupType, projectGroup } from './groupShape';
 import {
   badRequest,
@@ -32,7 +32,7 @@ function hasEventualConsistency(ctx: RequestContext): boolean {
 
 /** Maps tenant errors (NotFound / InvalidInput / Conflict) to Graph error responses. */
 export function tenantErrorResponse(error: unknown): EmulatorResponse {
-  if (isWritebackWatchError(error)) {
+  if (isEmulatorError(error)) {
     if (error.code === 'NotFound') return graphError(404, 'Request_ResourceNotFound', error.message);
     if (error.code === 'InvalidInput') return badRequest(error.message);
     if (error.code === 'Conflict') return badRequest(error.message);

@@ -4,7 +4,7 @@
  * meets the same faults on every run; scripted faults ("fail the next N requests") come first.
  * Graph sends `Retry-After` in seconds with 429 and may with 503 (Graph throttling guidance, errors page).
  */
-import { WritebackWatchError } from '../errors';
+import { EmulatorError } from './errors';
 import { createRng, type Rng } from './random';
 
 export interface FaultSettings {
@@ -40,7 +40,7 @@ const RETRY_AFTER_STATUSES = new Set([429, 503, 504]);
 
 function checkRate(name: string, value: number): void {
   if (!Number.isFinite(value) || value < 0 || value > 1) {
-    throw new WritebackWatchError('InvalidInput', `Fault setting ${name} must be a number from 0 to 1, got ${value}.`, { setting: name });
+    throw new EmulatorError('InvalidInput', `Fault setting ${name} must be a number from 0 to 1, got ${value}.`, { setting: name });
   }
 }
 
@@ -68,13 +68,13 @@ export class FaultInjector {
       if (value === undefined) continue;
       if (key.startsWith('rate')) checkRate(key, value);
       else if (!Number.isFinite(value) || value < 0) {
-        throw new WritebackWatchError('InvalidInput', `Fault setting ${key} must be a non-negative number, got ${value}.`, { setting: key });
+        throw new EmulatorError('InvalidInput', `Fault setting ${key} must be a non-negative number, got ${value}.`, { setting: key });
       }
       next[key] = value;
     }
     const total = next.rate429 + next.rate503 + next.rateDrop + next.rateTruncate;
     if (total > 1 + 1e-9) {
-      throw new WritebackWatchError('InvalidInput', `Fault rates add up to ${total}; their sum must not exceed 1.`);
+      throw new EmulatorError('InvalidInput', `Fault rates add up to ${total}; their sum must not exceed 1.`);
     }
     this.current = next;
     if (settings.seed !== undefined) this.rng = createRng(settings.seed);
@@ -83,7 +83,7 @@ export class FaultInjector {
   /** Fails the next `count` requests with the given fault (queued after earlier scripts). */
   failNext(count: number, fault: ScriptedFault = { status: 429 }): void {
     if (!Number.isInteger(count) || count < 1) {
-      throw new WritebackWatchError('InvalidInput', `failNext needs a positive whole count, got ${count}.`);
+      throw new EmulatorError('InvalidInput', `failNext needs a positive whole count, got ${count}.`);
     }
     this.script.push({ ...checkedFault(fault), remaining: count });
   }
@@ -142,17 +142,17 @@ export class FaultInjector {
 
 function checkedFault(fault: ScriptedFault): ScriptedFault {
   if (fault.fault !== undefined && fault.fault !== 'drop' && fault.fault !== 'truncate') {
-    throw new WritebackWatchError('InvalidInput', `Unknown fault "${String(fault.fault)}"; use "drop" or "truncate".`);
+    throw new EmulatorError('InvalidInput', `Unknown fault "${String(fault.fault)}"; use "drop" or "truncate".`);
   }
   if (fault.fault === undefined) {
     const status = fault.status ?? 429;
     if (!Number.isInteger(status) || status < 400 || status > 599) {
-      throw new WritebackWatchError('InvalidInput', `A scripted fault status must be 400-599, got ${String(fault.status)}.`);
+      throw new EmulatorError('InvalidInput', `A scripted fault status must be 400-599, got ${String(fault.status)}.`);
     }
   }
   const retry = fault.retryAfterSeconds;
   if (retry !== undefined && retry !== null && (!Number.isFinite(retry) || retry < 0)) {
-    throw new WritebackWatchError('InvalidInput', `retryAfterSeconds must be a non-negative number, got ${retry}.`);
+    throw new EmulatorError('InvalidInput', `retryAfterSeconds must be a non-negative number, got ${retry}.`);
   }
   return { ...fault };
 }

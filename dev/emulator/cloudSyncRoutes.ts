@@ -6,7 +6,7 @@
  * 403 Authorization_RequestDenied, as Graph does. Controls under `/_emulator/tenant/cloud-sync/*` change the
  * configuration between scans.
  */
-import { WritebackWatchError } from '../errors';
+import { EmulatorError } from './errors';
 import type { EmulatedCloudSync, EmulatedContainer, EmulatedFilterClause, EmulatedJobStatus, EmulatedScope } from './cloudSyncTenant';
 import { graphError, notFound, readQueryOptions, unsupportedQuery, parseTop, isResponse, type EmulatorResponse } from './odata';
 import type { EmulatorPermissions, RequestContext } from './requestContext';
@@ -183,7 +183,7 @@ export function handleCloudSyncControl(
       state.setContainer(text(body.jobId, 'jobId'), body.container as EmulatedContainer);
       return ok();
     default:
-      throw new WritebackWatchError('InvalidInput', `No Cloud Sync control ${action}.`);
+      throw new EmulatorError('InvalidInput', `No Cloud Sync control ${action}.`);
   }
 }
 

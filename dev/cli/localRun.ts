@@ -4,17 +4,15 @@
  * and keeps scanning on SCAN_SCHEDULE until stopped (Ctrl+C).
  */
 import { parseArgs } from 'node:util';
-import { join } from 'node:path';
-import { loadSettings, settingDefaults } from '../config/settings';
-import { createServices } from '../app/services';
-import { setRuntime } from '../app/runtime';
-import { startFunctionsHost } from '../localhost/functionsHost';
-import { runScheduledScan } from '../scan/scheduledScan';
-import { consoleLogger } from '../observability/logger';
-import { formatScanSummary } from './scanSummary';
+import { loadSettings, settingDefaults } from '../../src/config/settings';
+import { createServices } from '../../src/app/services';
+import { startFunctionsHost } from '../host/functionsHost';
+import { runScheduledScan } from '../../src/scan/scheduledScan';
+import { consoleLogger } from '../../src/observability/logger';
+import { formatScanSummary } from '../../src/cli/scanSummary';
 import { DEFAULT_LOCAL_FUNCTION_KEY, startEmbeddedDefault } from './embeddedDefault';
-import { readLocalSettings } from './localSettings';
-import { wireAlerts } from '../app/wireStages';
+import { readLocalSettings } from '../../src/cli/localSettings';
+import { startDemoReceiver } from '../demo/demoReceiver';
 
 export async function localCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -37,11 +35,10 @@ export async function localCommand(argv: string[]): Promise<number> {
   const embedded = await startEmbeddedDefault({ groups, seed: Number(values.seed), inMemory: values['in-memory'] });
   const appSettings = { ...settingDefaults(), ...embedded.env };
   const settings = loadSettings(appSettings);
-  const services = createServices(settings, { log: consoleLogger });
-  const alerts = await wireAlerts(services, { demoReceiver: true });
-  setRuntime({ services, alerts });
+  const receiver = await startDemoReceiver({ publicBaseUrl: settings.publicBaseUrl });
+  const services = createServices(settings, { log: consoleLogger, extraAlertChannels: [receiver.channel] });
   const host = await startFunctionsHost({
-    functionsDir: join(__dirname, '..', '..', 'functions'),
+    services,
     port,
     functionKey,
     settings: appSettings,
@@ -53,7 +50,7 @@ export async function localCommand(argv: string[]): Promise<number> {
 
   const stop = async (): Promise<void> => {
     await host.close();
-    await alerts.close();
+    await receiver.close();
     await embedded.stop();
   };
   try {

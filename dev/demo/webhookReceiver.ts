@@ -6,9 +6,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '../errors';
-import { DELIVERY_HEADER, verifySignature } from './delivery/signature';
-import type { WebhookPayload } from './delivery/webhook';
+import { errorMessage } from '../../src/errors';
+import { DELIVERY_HEADER, verifySignature } from '../../src/alerts/delivery/signature';
+import type { WebhookPayload } from '../../src/alerts/delivery/webhook';
 
 const MAX_BODY_BYTES = 1_048_576;
 

@@ -3,7 +3,7 @@
  * prints how to point the app at it.
  */
 import { parseArgs } from 'node:util';
-import { WritebackWatchError, errorMessage } from '../errors';
+import { EmulatorError, errorMessage } from './errors';
 import { startGraphEmulator, DEFAULT_EMULATOR_TOKEN, type EmulatorOptions } from './server';
 
 export const EMULATOR_USAGE = `Usage: emulator [options]
@@ -39,7 +39,7 @@ const OPTIONS = {
 } as const;
 
 function argumentError(name: string, value: string, expected: string): never {
-  throw new WritebackWatchError('InvalidInput', `Argument --${name} is "${value}", but ${expected}.\n${EMULATOR_USAGE}`, { argument: `--${name}` });
+  throw new EmulatorError('InvalidInput', `Argument --${name} is "${value}", but ${expected}.\n${EMULATOR_USAGE}`, { argument: `--${name}` });
 }
 
 function wholeNumber(name: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -70,7 +70,7 @@ function readArgs(argv: string[]) {
     return parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
     // node:util names the argument in its message ("Unknown option '--x'", "Option '--port <value>' argument missing").
-    throw new WritebackWatchError('InvalidInput', `${errorMessage(error)}\n${EMULATOR_USAGE}`);
+    throw new EmulatorError('InvalidInput', `${errorMessage(error)}\n${EMULATOR_USAGE}`);
   }
 }
 
@@ -87,12 +87,12 @@ export function parseEmulatorArgs(argv: string[]): ParsedEmulatorArgs {
   };
   const total = (faults.rate429 ?? 0) + (faults.rate503 ?? 0) + (faults.rateDrop ?? 0) + (faults.rateTruncate ?? 0);
   if (total > 1) {
-    throw new WritebackWatchError('InvalidInput', `Arguments --rate-429, --rate-503, --rate-drop and --rate-truncate add up to ${total}; their sum must not exceed 1.`, { argument: '--rate-429' });
+    throw new EmulatorError('InvalidInput', `Arguments --rate-429, --rate-503, --rate-drop and --rate-truncate add up to ${total}; their sum must not exceed 1.`, { argument: '--rate-429' });
   }
   if (values.token !== undefined && values.token.trim() === '') argumentError('token', values.token, 'it must not be empty');
   if (values.fixture !== undefined && values.fixture.trim() === '') argumentError('fixture', values.fixture, 'it must be a file path');
   if (values.fixture !== undefined && values.groups !== undefined) {
-    throw new WritebackWatchError('InvalidInput', 'Arguments --fixture and --groups cannot be combined: a fixture brings its own groups.', { argument: '--groups' });
+    throw new EmulatorError('InvalidInput', 'Arguments --fixture and --groups cannot be combined: a fixture brings its own groups.', { argument: '--groups' });
   }
   if (values.links !== undefined && values.links !== 'graph' && values.links !== 'emulator') {
     argumentError('links', values.links, 'it must be "graph" or "emulator"');

@@ -4,7 +4,30 @@
  * Source: Graph beta `group` resource page and the beta group list example, which returns
  * writebackConfiguration in the default set ({ isEnabled: null, onPremisesGroupType: null } when never set).
  */
-import type { GraphGroup } from '../model';
+
+/**
+ * A group resource as the emulator stores and serves it: Graph beta's JSON, property names as on the wire.
+ * Defined here, from the resource page, rather than borrowed from the product, so that a wrong assumption in
+ * the product about Graph's shape fails a test instead of being mirrored by the emulator.
+ */
+export interface GraphGroup {
+  id: string;
+  displayName?: string | null;
+  description?: string | null;
+  groupTypes?: string[] | null;
+  securityEnabled?: boolean | null;
+  mailEnabled?: boolean | null;
+  mail?: string | null;
+  mailNickname?: string | null;
+  visibility?: string | null;
+  isAssignableToRole?: boolean | null;
+  resourceProvisioningOptions?: string[] | null;
+  onPremisesSyncEnabled?: boolean | null;
+  createdDateTime?: string | null;
+  membershipRule?: string | null;
+  writebackConfiguration?: { isEnabled?: boolean | null; onPremisesGroupType?: string | null } | null;
+  [property: string]: unknown;
+}
 
 /** Properties the emulator stores for every complete group; a group missing one of them is "sparse". */
 export const DEFAULT_GROUP_PROPERTIES = [

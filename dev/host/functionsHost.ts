@@ -1,19 +1,23 @@
 /**
- * A small local Functions host: serves the HTTP triggers of functions/ on http://localhost:7071/api/... with
- * function-key checks like Azure, and fires the timer triggers on their NCRONTAB schedules ('%SETTING%'
- * resolved from the app settings, as the real host does).
+ * A small local Functions host: serves the route table of functions/routes.ts on http://localhost:7071/api/...
+ * with function-key checks like Azure, and fires its timers on their NCRONTAB schedules ('%SETTING%' resolved
+ * from the app settings, as the real host does). Requests go through the same translation as in Azure
+ * (functions/_http.ts, with @azure/functions' own HttpRequest and InvocationContext), handed the services the
+ * caller built instead of the process-wide ones. Reading the table needs no stand-in for the worker's
+ * @azure/functions-core, which the registration files would.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Cron } from 'croner';
-import { installFunctionsCore, registeredFunctions, type RegisteredFunction } from './functionsCore';
+import { HttpRequest, HttpResponse, InvocationContext, type Timer } from '@azure/functions';
+import { HTTP_ROUTES, TIMERS, type HttpRoute, type TimerTrigger } from '../../functions/routes';
+import { httpHandler, timerHandler } from '../../functions/_http';
+import type { Services } from '../../src/app/services';
 
 export interface FunctionsHostOptions {
-  /** Folder of compiled (or, under the test runner, source) trigger files. */
-  functionsDir: string;
+  /** The product the routes and timers run against. */
+  services: Services;
   port?: number;
   host?: string;
   /** Key required by authLevel "function" routes (header x-functions-key or ?code=). */
@@ -28,35 +32,31 @@ export interface FunctionsHostOptions {
 export interface RunningFunctionsHost {
   url: string;
   port: number;
-  functions: readonly RegisteredFunction[];
+  routes: readonly HttpRoute[];
+  timers: readonly TimerTrigger[];
   /** Invokes a timer function now, as the schedule would. */
   fireTimer(name: string): Promise<void>;
   close(): Promise<void>;
 }
 
-interface Route {
-  fn: RegisteredFunction;
-  methods: Set<string>;
+interface CompiledRoute {
+  route: HttpRoute;
+  methods: ReadonlySet<string>;
   pattern: RegExp;
   paramNames: string[];
+  handler: ReturnType<typeof httpHandler>;
 }
 
-export async function startFunctionsHost(options: FunctionsHostOptions): Promise<RunningFunctionsHost> {
-  installFunctionsCore();
-  const { HttpRequest, HttpResponse, InvocationContext } = await import('@azure/functions');
-  const before = registeredFunctions().length;
-  for (const file of readdirSync(options.functionsDir).sort()) {
-    if (/\.(js|ts)$/.test(file) && !file.endsWith('.d.ts') && !file.endsWith('.map')) {
-      await import(join(options.functionsDir, file));
-    }
-  }
-  const functions = registeredFunctions().slice(before > 0 ? 0 : 0);
-  const log = options.log ?? ((line: string) => console.log(line));
-  const routes = functions.filter((f) => f.trigger.type === 'httpTrigger').map(toRoute);
-  const timers = functions.filter((f) => f.trigger.type === 'timerTrigger');
+type ErrorBody = { error: { code: string; message: string } };
 
-  const context = (fn: RegisteredFunction) =>
-    new InvocationContext({ invocationId: randomUUID(), functionName: fn.name, logHandler: (level, ...args) => log(`[${fn.name}] ${level}: ${args.map(String).join(' ')}`) });
+export async function startFunctionsHost(options: FunctionsHostOptions): Promise<RunningFunctionsHost> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const provider = () => options.services;
+  const routes = HTTP_ROUTES.map((route) => compileRoute(route, httpHandler(route.handler, provider)));
+  const timerHandlers = new Map(TIMERS.map((timer) => [timer.name, timerHandler(timer, provider)]));
+
+  const context = (name: string) =>
+    new InvocationContext({ invocationId: randomUUID(), functionName: name, logHandler: (level, ...args) => log(`[${name}] ${level}: ${args.map(String).join(' ')}`) });
 
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -66,30 +66,37 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     });
   });
 
+  function answer(res: ServerResponse, status: number, body: ErrorBody): void {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname.replace(/\/+$/, '');
-    let matched: { route: Route; params: Record<string, string> } | undefined;
+    let matched: { compiled: CompiledRoute; params: Record<string, string> } | undefined;
     let pathMatched = false;
-    for (const route of routes) {
-      const m = route.pattern.exec(path);
+    for (const compiled of routes) {
+      const m = compiled.pattern.exec(path);
       if (!m) continue;
       pathMatched = true;
-      if (!route.methods.has(method)) continue;
-      const params: Record<string, string> = {};
-      route.paramNames.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
-      matched = { route, params };
+      if (!compiled.methods.has(method)) continue;
+      const params = decodeParams(compiled.paramNames, m.slice(1));
+      if (!params) {
+        return answer(res, 400, {
+          error: { code: 'InvalidInput', message: `The path ${path} has malformed percent-encoding; encode each path segment as UTF-8 (for example with encodeURIComponent).` },
+        });
+      }
+      matched = { compiled, params };
       break;
     }
     if (!matched) {
       const status = pathMatched ? 405 : 404;
-      res.writeHead(status, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: status === 404 ? 'NotFound' : 'MethodNotAllowed', message: status === 404 ? `No route ${path}.` : `${method} is not allowed on ${path}.` } }));
-      return;
+      return answer(res, status, { error: { code: status === 404 ? 'NotFound' : 'MethodNotAllowed', message: status === 404 ? `No route ${path}.` : `${method} is not allowed on ${path}.` } });
     }
-    const { route, params } = matched;
-    if (route.fn.trigger.authLevel !== 'anonymous' && !keyMatches(req.headers['x-functions-key'] ?? url.searchParams.get('code'), options.functionKey)) {
+    const { compiled, params } = matched;
+    if (!keyMatches(req.headers['x-functions-key'] ?? url.searchParams.get('code'), options.functionKey)) {
       // Azure answers 401 with an empty body for a missing or wrong function key.
       res.writeHead(401);
       res.end();
@@ -106,13 +113,12 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       params,
       body: body.length ? { bytes: body } : undefined,
     });
-    const result = (await route.fn.handler(request, context(route.fn))) as ConstructorParameters<typeof HttpResponse>[0];
-    const response = result instanceof HttpResponse ? result : new HttpResponse(result ?? {});
+    const response = new HttpResponse(await compiled.handler(request, context(compiled.route.name)));
     res.writeHead(response.status, Object.fromEntries(response.headers));
     if (!response.body) return void res.end();
     const stream = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream);
     stream.on('error', (error) => {
-      log(`[${route.fn.name}] response stream failed: ${String(error)}`);
+      log(`[${compiled.route.name}] response stream failed: ${String(error)}`);
       res.destroy(error);
     });
     stream.pipe(res);
@@ -127,17 +133,17 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const port = typeof address === 'object' && address ? address.port : 0;
 
   const fireTimer = async (name: string): Promise<void> => {
-    const fn = timers.find((t) => t.name === name);
-    if (!fn) throw new Error(`No timer function ${name}.`);
-    await fn.handler({ isPastDue: false, scheduleStatus: {} }, context(fn));
+    const handler = timerHandlers.get(name);
+    if (!handler) throw new Error(`No timer function ${name}.`);
+    await handler({ isPastDue: false } as Timer, context(name));
   };
   const crons = (options.timers ?? true)
-    ? timers.map((fn) => {
-        const schedule = resolveSchedule(fn.trigger.schedule ?? '', options.settings);
-        log(`Timer ${fn.name}: "${schedule}" (UTC)`);
+    ? TIMERS.map((timer) => {
+        const schedule = resolveSchedule(timer.schedule, options.settings);
+        log(`Timer ${timer.name}: "${schedule}" (UTC)`);
         // protect: a run still going when the next is due is skipped, as the Functions host does.
         return new Cron(schedule, { timezone: 'UTC', protect: true }, () =>
-          fireTimer(fn.name).catch((error: unknown) => log(`[${fn.name}] failed: ${String(error)}`)),
+          fireTimer(timer.name).catch((error: unknown) => log(`[${timer.name}] failed: ${String(error)}`)),
         );
       })
     : [];
@@ -145,7 +151,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   return {
     url: `http://${host}:${port}`,
     port,
-    functions,
+    routes: HTTP_ROUTES,
+    timers: TIMERS,
     fireTimer,
     close: async () => {
       for (const cron of crons) cron.stop();
@@ -155,10 +162,9 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   };
 }
 
-function toRoute(fn: RegisteredFunction): Route {
-  const template = fn.trigger.route ?? fn.name;
+function compileRoute(route: HttpRoute, handler: CompiledRoute['handler']): CompiledRoute {
   const paramNames: string[] = [];
-  const source = template
+  const source = route.route
     .split('/')
     .map((segment) =>
       segment.replace(/\{([^}:?]+)[^}]*\}|[.*+?^$()|[\]\\]/g, (token, name?: string) => {
@@ -170,7 +176,20 @@ function toRoute(fn: RegisteredFunction): Route {
       }),
     )
     .join('/');
-  return { fn, methods: new Set((fn.trigger.methods ?? ['GET', 'POST']).map((m) => m.toUpperCase())), pattern: new RegExp(`^/api/${source}$`, 'i'), paramNames };
+  return { route, handler, methods: new Set(route.methods), pattern: new RegExp(`^/api/${source}$`, 'i'), paramNames };
+}
+
+/** Path parameters decoded as the Functions host does, or null when one is not valid percent-encoded UTF-8. */
+function decodeParams(names: readonly string[], raw: readonly (string | undefined)[]): Record<string, string> | null {
+  const params: Record<string, string> = {};
+  for (const [i, name] of names.entries()) {
+    try {
+      params[name] = decodeURIComponent(raw[i] ?? '');
+    } catch {
+      return null;
+    }
+  }
+  return params;
 }
 
 /** '%SCAN_SCHEDULE%' → the setting's value, as the Functions host resolves binding expressions. */

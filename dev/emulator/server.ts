@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WritebackWatchError } from '../errors';
+import { EmulatorError } from './errors';
 import { handleControl, type EmulatorControls } from './controlRoutes';
 import { groupDelta } from './deltaRoute';
 import {
@@ -184,7 +184,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(new WritebackWatchError('EntityTooLarge', 'Request body too large.'));
+        reject(new EmulatorError('EntityTooLarge', 'Request body too large.'));
         req.destroy();
         return;
       }
@@ -210,19 +210,19 @@ async function resolveFixture(fixture: EmulatorOptions['fixture']): Promise<Tena
 function checkOptions(options: EmulatorOptions): void {
   const nonNegativeInt = (name: string, value: number | undefined, max = Number.MAX_SAFE_INTEGER): void => {
     if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > max)) {
-      throw new WritebackWatchError('InvalidInput', `Emulator option ${name} must be a whole number from 0 to ${max}, got ${value}.`);
+      throw new EmulatorError('InvalidInput', `Emulator option ${name} must be a whole number from 0 to ${max}, got ${value}.`);
     }
   };
   nonNegativeInt('port', options.port, 65535);
   nonNegativeInt('groups', options.groups, 10_000_000);
   nonNegativeInt('seed', options.seed, 0xffffffff);
   nonNegativeInt('deltaPageSize', options.deltaPageSize);
-  if (options.deltaPageSize === 0) throw new WritebackWatchError('InvalidInput', 'Emulator option deltaPageSize must be at least 1.');
+  if (options.deltaPageSize === 0) throw new EmulatorError('InvalidInput', 'Emulator option deltaPageSize must be at least 1.');
   if (options.latencyMs !== undefined && (!Number.isFinite(options.latencyMs) || options.latencyMs < 0)) {
-    throw new WritebackWatchError('InvalidInput', `Emulator option latencyMs must be a non-negative number, got ${options.latencyMs}.`);
+    throw new EmulatorError('InvalidInput', `Emulator option latencyMs must be a non-negative number, got ${options.latencyMs}.`);
   }
   if (options.token !== undefined && options.token.trim() === '') {
-    throw new WritebackWatchError('InvalidInput', 'Emulator option token must not be empty.');
+    throw new EmulatorError('InvalidInput', 'Emulator option token must not be empty.');
   }
 }
 
@@ -395,7 +395,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     setLatency: (ms) => {
-      if (!Number.isFinite(ms) || ms < 0) throw new WritebackWatchError('InvalidInput', `Latency must be a non-negative number, got ${ms}.`);
+      if (!Number.isFinite(ms) || ms < 0) throw new EmulatorError('InvalidInput', `Latency must be a non-negative number, got ${ms}.`);
       latencyMs = ms;
     },
     close: () =>

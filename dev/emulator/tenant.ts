@@ -5,9 +5,9 @@
  * live in the overlay map. Every group keeps its position for life (deleted ones leave a tombstone,
  * created ones are appended), so a `$skiptoken` that is a position stays valid while the tenant changes.
  */
-import type { GraphGroup } from '../model';
+import type { GraphGroup } from './groupShape';
+import { EmulatorError } from './errors';
 import { EmulatedCloudSync } from './cloudSyncTenant';
-import { WritebackWatchError } from '../errors';
 import type { DirectorySetting, TenantFixture } from './fixture';
 import { copyGroup, isKnownOnPremisesGroupType } from './groupShape';
 import { formatGuid, hash32, mix32 } from './random';
@@ -134,11 +134,11 @@ function isoSeconds(ms: number): string {
 }
 
 function notFound(id: string): never {
-  throw new WritebackWatchError('NotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, { id });
+  throw new EmulatorError('NotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`, { id });
 }
 
 function invalidProperty(property: string): never {
-  throw new WritebackWatchError('InvalidInput', `Invalid value specified for property '${property}' of resource 'Group'.`, { property });
+  throw new EmulatorError('InvalidInput', `Invalid value specified for property '${property}' of resource 'Group'.`, { property });
 }
 
 export class EmulatedTenant {
@@ -268,7 +268,7 @@ export class EmulatedTenant {
   createGroup(partial: Partial<GraphGroup> = {}): GraphGroup {
     const id = (partial.id ?? this.newGroupId()).toLowerCase();
     if (this.findGroup(id) !== null || this.overlay.has(id)) {
-      throw new WritebackWatchError('Conflict', `A group with id ${id} already exists.`, { id });
+      throw new EmulatorError('Conflict', `A group with id ${id} already exists.`, { id });
     }
     const created = isoSeconds(this.now());
     const mailEnabled = partial.mailEnabled ?? false;
@@ -421,7 +421,7 @@ export class EmulatedTenant {
   createSetting(input: { templateId: string; displayName?: string | null; values?: DirectorySetting['values'] }): DirectorySetting {
     const templateId = input.templateId.toLowerCase();
     if (this.settings.some((s) => s.templateId?.toLowerCase() === templateId)) {
-      throw new WritebackWatchError(
+      throw new EmulatorError(
         'Conflict',
         'A conflicting object with one or more of the specified property values is present in the directory.',
         { templateId },

@@ -6,21 +6,22 @@
 import { parseArgs } from 'node:util';
 import { mkdirSync, createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadSettings, settingDefaults } from '../config/settings';
-import { createServices, markApprovals, type Services } from '../app/services';
-import { consoleLogger } from '../observability/logger';
-import { runScheduledScan } from '../scan/scheduledScan';
-import { openScanDiff } from '../diff/scanDiff';
-import { writeDiffReport } from '../report/diffReport';
-import { writeScanReport } from '../report/scanReport';
-import { scanReportFileName, diffReportFileName } from '../report/fileName';
-import type { ClassifiedGroup } from '../model';
-import type { StoredScan } from '../store/scanStore';
+import { loadSettings, settingDefaults } from '../../src/config/settings';
+import { createServices, markApprovals, type Services } from '../../src/app/services';
+import { consoleLogger } from '../../src/observability/logger';
+import { runScheduledScan } from '../../src/scan/scheduledScan';
+import { openScanDiff } from '../../src/diff/scanDiff';
+import { writeDiffReport } from '../../src/report/diffReport';
+import { writeScanReport } from '../../src/report/scanReport';
+import { scanReportFileName, diffReportFileName } from '../../src/report/fileName';
+import type { ClassifiedGroup } from '../../src/model';
+import type { StoredScan } from '../../src/store/scanStore';
 import { DEFAULT_EMULATOR_TOKEN } from '../emulator/server';
 import { startEmbeddedDefault, type EmbeddedDefault } from './embeddedDefault';
-import { formatScanSummary } from './scanSummary';
-import { formatChange, formatDiffSummary } from './diffSummaryText';
-import { wireAlerts } from '../app/wireStages';
+import { formatScanSummary } from '../../src/cli/scanSummary';
+import { formatChange, formatDiffSummary } from '../../src/cli/diffSummaryText';
+import { startDemoReceiver } from '../demo/demoReceiver';
+import { approveForDemo } from '../demo/demoApproval';
 
 interface AdminChange {
   description: string;
@@ -69,8 +70,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const embedded: EmbeddedDefault = await startEmbeddedDefault({ groups: Number(values.groups), seed: Number(values.seed), inMemory: true });
   try {
     const settings = loadSettings({ ...settingDefaults(), ...embedded.env });
-    const services = createServices(settings, { log: consoleLogger });
-    const alerts = await wireAlerts(services, { demoReceiver: true });
+    const receiver = await startDemoReceiver({ publicBaseUrl: settings.publicBaseUrl });
+    const services = createServices(settings, { log: consoleLogger, extraAlertChannels: [receiver.channel] });
     console.log('1. First scan of the emulated tenant (the baseline: it alerts nothing).');
     const first = await completeScan(services);
     console.log(formatScanSummary(first));
@@ -79,8 +80,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
     const changes = await pickDemoChanges(services.snapshots.readGroups(first));
     // Announce one change before making it: its alert is suppressed and the diff shows it as approved.
     const approved = changes.find((c) => c.group.reason === 'securityDefaultOff');
-    if (approved && alerts.approve) {
-      await alerts.approve(approved.group.id, 'writtenBack', 'Approved in change ticket CHG-1042 before the change was made.');
+    if (approved) {
+      await approveForDemo(services, approved.group.id, 'writtenBack', 'Approved in change ticket CHG-1042 before the change was made.');
       console.log(`   (approval registered for "${approved.group.displayName}" before the change)`);
     }
     for (const change of changes) {
@@ -100,7 +101,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await writeScanReport(createWriteStream(scanReport), { scan: second, groups: () => services.snapshots.readGroups(second) });
     await writeDiffReport(createWriteStream(diffReport), { summary, changes: () => markApprovals(services, diff.changes()) });
     console.log(`\n4. Reports written to ${folder}:\n   ${scanReport}\n   ${diffReport}`);
-    await alerts.close();
+    await receiver.close();
     return 0;
   } finally {
     await embedded.stop();

@@ -5,7 +5,7 @@
  * classification table (docs: shared domain rules, section 3), every finding and the awkward inputs
  * (sparse objects, enum casing, odd display names); the rest are a realistic random mix.
  */
-import type { GraphGroup } from '../model';
+import type { GraphGroup } from './groupShape';
 import { createRng, formatGuid, hash32, isoSeconds, mix32, permute32, unpermute32, type Rng } from './random';
 
 export const SYNTHETIC_MAIL_DOMAIN = 'contoso.onmicrosoft.com';

@@ -5,7 +5,7 @@
  * the Cloud Sync Graph how-to and the support wiki's job sample). Defined here, not taken from the product, so
  * the emulator says what Graph says.
  */
-import { WritebackWatchError } from '../errors';
+import { EmulatorError } from './errors';
 import { formatGuid, hash32 } from './random';
 
 /** Entra to AD group provisioning (third-party tooling) and AD to Entra (Microsoft's how-to). */
@@ -88,7 +88,7 @@ export class EmulatedCloudSync {
     const n = this.counter;
     const domain = input.domain ?? 'contoso.com';
     const id = (input.servicePrincipalId ?? formatGuid(hash32(n, 1, 0x5c), hash32(n, 2, 0x5c), hash32(n, 3, 0x5c), hash32(n, 4, 0x5c))).toLowerCase();
-    if (this.principals.has(id)) throw new WritebackWatchError('Conflict', `Service principal ${id} already exists.`);
+    if (this.principals.has(id)) throw new EmulatorError('Conflict', `Service principal ${id} already exists.`);
     const hex = formatGuid(hash32(n, 5, 0x5c), hash32(n, 6, 0x5c), hash32(n, 7, 0x5c), hash32(n, 8, 0x5c));
     const sp: ServicePrincipalState = {
       id,
@@ -141,7 +141,7 @@ export class EmulatedCloudSync {
   }
 
   setJobStatus(jobId: string, status: EmulatedJobStatus, quarantineReason?: string | null): void {
-    if (!EMULATED_JOB_STATUSES.includes(status)) throw new WritebackWatchError('InvalidInput', `Job status must be one of ${EMULATED_JOB_STATUSES.join(', ')}.`);
+    if (!EMULATED_JOB_STATUSES.includes(status)) throw new EmulatorError('InvalidInput', `Job status must be one of ${EMULATED_JOB_STATUSES.join(', ')}.`);
     const job = this.job(jobId);
     job.status = status;
     job.quarantineReason = status === 'Quarantine' ? (quarantineReason ?? 'EncounteredQuarantineException') : null;
@@ -238,7 +238,7 @@ export class EmulatedCloudSync {
 
   private principal(id: string): ServicePrincipalState {
     const sp = this.principals.get(id.toLowerCase());
-    if (!sp) throw new WritebackWatchError('NotFound', `No emulated Cloud Sync service principal ${id}.`);
+    if (!sp) throw new EmulatorError('NotFound', `No emulated Cloud Sync service principal ${id}.`);
     return sp;
   }
 
@@ -247,7 +247,7 @@ export class EmulatedCloudSync {
       const job = sp.jobs.find((j) => j.id.toLowerCase() === jobId.toLowerCase());
       if (job) return job;
     }
-    throw new WritebackWatchError('NotFound', `No emulated Cloud Sync job ${jobId}.`);
+    throw new EmulatorError('NotFound', `No emulated Cloud Sync job ${jobId}.`);
   }
 }
 

@@ -24,8 +24,8 @@
  *   POST /_emulator/tenant/cloud-sync/*         Cloud Sync configurations, job status, assignments, scope,
  *                                               container (see cloudSyncRoutes.ts)
  */
-import { errorMessage, isWritebackWatchError } from '../errors';
-import type { GraphGroup } from '../model';
+import { errorMessage, isEmulatorError } from './errors';
+import type { GraphGroup } from './groupShape';
 import type { FaultInjector, FaultSettings, ScriptedFault } from './faults';
 import type { EmulatorResponse } from './odata';
 import { handleCloudSyncControl } from './cloudSyncRoutes';
@@ -217,7 +217,7 @@ export function handleControl(controls: EmulatorControls, method: string, action
         );
     }
   } catch (error) {
-    if (isWritebackWatchError(error) || error instanceof TypeError) return invalid(errorMessage(error));
+    if (isEmulatorError(error) || error instanceof TypeError) return invalid(errorMessage(error));
     throw error;
   }
 }
