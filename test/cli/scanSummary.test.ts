@@ -40,7 +40,11 @@ describe('scan summary and API view', () => {
     expect(text).toContain('Cloud Sync: 1 group provisioning job');
     expect(text).toMatch(/contoso\.com → contoso\.com: Paused; schedule Disabled; scope selected groups \(assigned to the configuration\), 2 groups assigned/);
     expect(text).toContain(`WARNING: Cloud Sync job contoso.com (${paused.jobId}) is paused: the groups in its scope are no longer updated in AD.`);
-    expect(scanView(scanWith(cloudSyncContext([paused]))).missingPermissions).toEqual([]);
+    const view = scanView(scanWith(cloudSyncContext([paused]))) as { missingPermissions: string[]; tenantContext: { cloudSync: { jobs: Record<string, unknown>[] } } };
+    expect(view.missingPermissions).toEqual([]);
+    // The API counts the assigned groups rather than listing up to 10,000 ids per job and scan.
+    expect(view.tenantContext.cloudSync.jobs[0]).toMatchObject({ jobId: paused.jobId, assignedGroupCount: 2 });
+    expect(view.tenantContext.cloudSync.jobs[0]).not.toHaveProperty('assignedGroupIds');
   });
 
   it('says when a scan was stored before Cloud Sync was read', () => {
