@@ -105,9 +105,15 @@ export class CloudSyncReader {
   async readContext(signal?: AbortSignal): Promise<CloudSyncContext> {
     const refusals: Refusal[] = [];
     const problems: string[] = [];
+    // 403: the optional permission is missing. Another refusal (400, or 404 for anything but a named service
+    // principal) is Graph not answering this optional question: unknown, said why, never a failed scan. 401 and
+    // what the transport gave up on (throttling, network) fail the scan as they would for a group page.
     const refused = (permission: string, request: string) => (error: unknown): null => {
-      if (!isStatus(error, 403)) throw error;
-      refusals.push({ permission, request, detail: errorMessage(error) });
+      const status = error instanceof WritebackWatchError ? error.details?.status : undefined;
+      if (status === 403) refusals.push({ permission, request, detail: errorMessage(error) });
+      else if (typeof status === 'number' && status >= 400 && status < 500 && status !== 401 && !(status === 404 && request.endsWith('/synchronization/jobs'))) {
+        problems.push(`Graph answered ${request} with HTTP ${status} (${errorMessage(error)})`);
+      } else throw error;
       return null;
     };
 

@@ -141,6 +141,16 @@ describe('CloudSyncReader', () => {
     expect(context.jobs[0]!.configurationName).toBeNull();
   });
 
+  it('makes Cloud Sync unknown, not the scan failed, when Graph refuses a request with another 4xx', async () => {
+    const { context } = await read({
+      emulator: { cloudSync: [{}] },
+      before: (w) => w.emulator.faults.failNext(1, { status: 400 }),
+    });
+    expect(context.status).toBe('unknown');
+    expect(context.missingPermissions).toEqual([]);
+    expect(context.unknownReason).toMatch(/Graph answered GET \/servicePrincipals\?\$filter=applicationTemplateId eq … with HTTP 400/);
+  });
+
   it('retries a throttled request with the scan transport and its budget', async () => {
     const { context, deps, clock } = await read({
       emulator: { cloudSync: [{ assignedGroupIds: [guid(3)] }] },
