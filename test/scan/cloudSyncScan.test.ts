@@ -67,6 +67,26 @@ describe('a scan of a tenant with Cloud Sync', () => {
     expect(await assignmentRows(world)).toBe(0);
   });
 
+  it('keeps paging while Cloud Sync is read: group pages are served before the context is in', async () => {
+    // Each request takes 30 ms; the Cloud Sync read is six in a row (discovery, jobs, schema, three pages of
+    // assignments). Without reading ahead, only the first page (and the one requested on its arrival) would be
+    // served by then.
+    world = await startWorld({ emulator: { groups: 3000, seed: 8, latencyMs: 30, cloudSync: [{ assignFirstGroups: 2500 }] }, env: { GRAPH_PAGE_SIZE: '100' } });
+    const deps = world.services.scanDependencies();
+    let pagesWhenRead = -1;
+    const cloudSync = {
+      readContext: async (signal?: AbortSignal) => {
+        const context = await deps.cloudSync.readContext(signal);
+        pagesWhenRead = world!.emulator.stats().pages.groups;
+        return context;
+      },
+    } as typeof deps.cloudSync;
+    const scan = complete(await runScan({ ...deps, cloudSync }, { trigger: 'cli' }));
+    expect(scan.tenantContext!.cloudSync!.jobs[0]!.assignedGroupIds).toHaveLength(2500);
+    expect(pagesWhenRead).toBeGreaterThanOrEqual(3);
+    expect(scan.pages).toBe(31); // a full last page has a next link to an empty one
+  });
+
   it('keeps a small context inline in the scan record', async () => {
     world = await startWorld({ emulator: { groups: 100, cloudSync: [{ assignFirstGroups: 20 }] } });
     const scan = complete(await runScan(world.services.scanDependencies(), { trigger: 'cli' }));
