@@ -1,6 +1,7 @@
 /**
  * One error type for the product, in the style of the Azure SDK's RestError: a machine-readable `code`
- * plus a message that says what to do. The HTTP layer maps codes to status codes in one place.
+ * plus a message that says what to do. The HTTP layer maps codes to status codes in one place. Errors of
+ * the Graph layer carry Graph's status and code as typed fields (src/graph/graphError.ts).
  */
 export type ErrorCode =
   | 'ConfigurationError'
@@ -10,6 +11,10 @@ export type ErrorCode =
   | 'ScanNotComplete'
   | 'GraphRequestFailed'
   | 'GraphRetryBudgetExhausted'
+  /** Graph no longer knows a delta token (410 syncStateNotFound / resyncRequired): a full scan is needed. */
+  | 'GraphDeltaTokenExpired'
+  /** A delta scan cannot run this time (token expired, base scan gone, too many changes); a full scan runs. */
+  | 'DeltaUnavailable'
   | 'StorageFailed'
   | 'EntityTooLarge'
   | 'ScanInterrupted';

@@ -52,8 +52,11 @@ export type ReasonCode =
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
-/** Stable finding identifiers; the catalog (title, severity, rationale, remediation) lives in src/classify/findings.ts. */
-export type FindingId =
+/**
+ * Finding names, as stored on each group of a snapshot; the catalog (published id such as WBW-F01, title,
+ * severity, rationale, remediation) lives in src/classify/findings.ts.
+ */
+export type FindingName =
   | 'roleAssignableWrittenBack'
   | 'publicGroupWrittenBackAsSecurity'
   | 'dynamicGroupWrittenBackAsSecurity'
@@ -96,7 +99,7 @@ export interface ClassifiedGroup {
   bucket: Bucket;
   effectiveTargetType: OnPremisesGroupType | null;
   reason: ReasonCode;
-  findings: FindingId[];
+  findings: FindingName[];
   /** True when the Entra portal labels the group "No writeback" although it is written back (rows 6, 7). */
   portalShowsNoWriteback: boolean;
   /** Member count when fetched (writeback-enabled groups, when enabled by setting), else null. */
@@ -136,7 +139,7 @@ export interface ScanCounts {
   byKind: Record<GroupKind, number>;
   /** bucket → kind → count */
   byBucketAndKind: Record<Bucket, Record<GroupKind, number>>;
-  byFinding: Partial<Record<FindingId, number>>;
+  byFinding: Partial<Record<FindingName, number>>;
   bySeverity: Record<Severity, number>;
 }
 
@@ -180,8 +183,8 @@ export interface GroupChange {
   before: ClassifiedGroup | null;
   after: ClassifiedGroup | null;
   /** Findings present after but not before, and the reverse. */
-  findingsAdded: FindingId[];
-  findingsRemoved: FindingId[];
+  findingsAdded: FindingName[];
+  findingsRemoved: FindingName[];
   /** Set when a live approval covers this change (filled by the alerts stage). */
   approvalId?: string | null;
 }

@@ -22,6 +22,8 @@ import { formatScanSummary } from '../../src/cli/scanSummary';
 import { formatChange, formatDiffSummary } from '../../src/cli/diffSummaryText';
 import { startDemoReceiver } from '../demo/demoReceiver';
 import { approveForDemo } from '../demo/demoApproval';
+import { commandProgress, withScanProgress } from '../../src/cli/commandProgress';
+import type { ProgressDisplay } from '../../src/cli/progress';
 
 interface AdminChange {
   description: string;
@@ -57,8 +59,8 @@ async function applyAdminChange(graphUrl: string, change: AdminChange): Promise<
   if (!response.ok) throw new Error(`${change.method} group ${change.group.id} answered ${response.status}: ${await response.text()}`);
 }
 
-async function completeScan(services: Services): Promise<StoredScan> {
-  const outcome = await runScheduledScan(services, { trigger: 'cli' });
+async function completeScan(services: Services, progress: ProgressDisplay): Promise<StoredScan> {
+  const outcome = await withScanProgress(progress, (onProgress) => runScheduledScan(services, { trigger: 'cli', onProgress }));
   if (outcome.status !== 'complete') throw new Error(`The demo scan did not complete: ${outcome.status === 'skipped' ? outcome.reason : outcome.status === 'failed' ? outcome.error : 'paused'}`);
   return outcome.scan;
 }
@@ -71,9 +73,10 @@ export async function demoCommand(argv: string[]): Promise<number> {
   try {
     const settings = loadSettings({ ...settingDefaults(), ...embedded.env });
     const receiver = await startDemoReceiver({ publicBaseUrl: settings.publicBaseUrl });
-    const services = createServices(settings, { log: consoleLogger, extraAlertChannels: [receiver.channel] });
+    const progress = commandProgress();
+    const services = createServices(settings, { log: progress.around(consoleLogger), extraAlertChannels: [receiver.channel] });
     console.log('1. First scan of the emulated tenant (the baseline: it alerts nothing).');
-    const first = await completeScan(services);
+    const first = await completeScan(services, progress);
     console.log(formatScanSummary(first));
 
     console.log('\n2. An admin changes the tenant:');
@@ -90,7 +93,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     }
 
     console.log('\n3. Second scan, then the diff:');
-    const second = await completeScan(services);
+    const second = await completeScan(services, progress);
     const diff = await openScanDiff(services, settings.tenantId, { from: first.id, to: second.id });
     const summary = await diff.summarize();
     console.log(formatDiffSummary(summary));

@@ -14,6 +14,7 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import { WritebackWatchError } from '../errors';
 import type { Severity } from '../model';
+import { retryPolicy, withRetries } from '../retry/retryPolicy';
 import { statusOf, type TableFactory } from '../store/tableClients';
 import type { AlertCandidate, AlertState } from './candidate';
 import type { AlertRuleId } from './rules';
@@ -24,6 +25,11 @@ const LOOKUP_PARTITION = 'alertIds';
 const MAX_TIME_MS = 8_640_000_000_000_000;
 /** Table Storage strings hold 64 KiB (32K UTF-16 characters); stay well below. */
 const MAX_JSON_CHARS = 30_000;
+/**
+ * A lost optimistic-concurrency race (412) is retried at once: the other writer has finished, so reading the
+ * alert again and merging on top is all it takes.
+ */
+const MERGE_RETRY = retryPolicy({ maxAttempts: 5, baseDelayMs: 0, maxDelayMs: 0, retryAfter: 'replacesBackoff' });
 
 export type AlertStatus = 'open' | 'acknowledged';
 
@@ -156,7 +162,7 @@ export class AlertStore {
   /** Merges per-channel delivery records into the alert's (channels not named keep theirs). */
   async updateDeliveries(id: string, deliveries: Deliveries): Promise<StoredAlert> {
     const table = await this.ready;
-    for (let attempt = 1; ; attempt += 1) {
+    const result = await withRetries(MERGE_RETRY, async () => {
       const entity = await this.requireEntity(id);
       const merged: Deliveries = { ...parseJson<Deliveries>(entity.deliveries, {}), ...deliveries };
       try {
@@ -165,12 +171,14 @@ export class AlertStore {
           'Merge',
           { etag: entity.etag },
         );
-        return fromEntity({ ...entity, deliveries: JSON.stringify(merged) });
+        return { ok: true, value: fromEntity({ ...entity, deliveries: JSON.stringify(merged) }) };
       } catch (error) {
         // 412: someone else updated the alert meanwhile; read it again and merge on top.
-        if (statusOf(error) !== 412 || attempt >= 5) throw error;
+        return { ok: false, failure: { retryable: statusOf(error) === 412, retryAfterMs: null, error } };
       }
-    }
+    });
+    if (!result.ok) throw result.failure.error;
+    return result.value;
   }
 
   async acknowledgeAlert(id: string, options: { by?: string | null; now?: Date } = {}): Promise<StoredAlert> {

@@ -1,18 +1,19 @@
 /**
- * The Cloud Sync alert rules (WBW-A16..A19), decided from the Cloud Sync changes between two scans
+ * The Cloud Sync alert rules (cloudSyncJobStopped, cloudSyncScopeChanged, cloudSyncAssignmentChanged,
+ * cloudSyncContainerChanged: WBW-A16..A19), decided from the Cloud Sync changes between two scans
  * (src/diff/diffCloudSync.ts). Pure. A job one scan could not read is not compared, so a permission taken
  * away does not alert as a configuration change (the scan summary names the missing permission instead).
  */
 import { diffCloudSync } from '../diff/diffCloudSync';
 import type { CloudSyncChange, CloudSyncContext } from '../model';
 import type { AlertState } from './candidate';
-import type { AlertRuleId } from './rules';
+import { ALERT_RULES, type AlertRuleId } from './rules';
 
 /** Group ids an assignment alert lists; the count is always whole. */
 const LISTED_GROUPS = 50;
 
 export interface CloudSyncHit {
-  ruleId: Extract<AlertRuleId, 'WBW-A16' | 'WBW-A17' | 'WBW-A18' | 'WBW-A19'>;
+  ruleId: AlertRuleId;
   title: string;
   before: AlertState | null;
   after: AlertState | null;
@@ -51,14 +52,14 @@ function hitOf(change: CloudSyncChange): CloudSyncHit | null {
     case 'jobStatusChanged':
       // Into Paused only (entering quarantine is the quarantine change below); leaving is good news, in the diff.
       if (change.after?.toLowerCase() !== 'paused' || STOPPED.has((change.before ?? '').toLowerCase())) return null;
-      return { ...base, ruleId: 'WBW-A16', title: `Cloud Sync job ${jobName(change)} was paused: group changes no longer reach AD` };
+      return { ...base, ruleId: ALERT_RULES.cloudSyncJobStopped.id, title: `Cloud Sync job ${jobName(change)} was paused: group changes no longer reach AD` };
     case 'jobQuarantineChanged':
       if (change.before !== null || change.after === null) return null;
-      return { ...base, ruleId: 'WBW-A16', title: `Cloud Sync job ${jobName(change)} is ${change.after}: group changes no longer reach AD` };
+      return { ...base, ruleId: ALERT_RULES.cloudSyncJobStopped.id, title: `Cloud Sync job ${jobName(change)} is ${change.after}: group changes no longer reach AD` };
     case 'scopeModeChanged':
-      return { ...base, ruleId: 'WBW-A17', title: `Cloud Sync job ${jobName(change)} now scopes ${change.after}, was ${change.before}` };
+      return { ...base, ruleId: ALERT_RULES.cloudSyncScopeChanged.id, title: `Cloud Sync job ${jobName(change)} now scopes ${change.after}, was ${change.before}` };
     case 'scopeFilterChanged':
-      return { ...base, ruleId: 'WBW-A17', title: `Cloud Sync job ${jobName(change)}: scoping filter changed` };
+      return { ...base, ruleId: ALERT_RULES.cloudSyncScopeChanged.id, title: `Cloud Sync job ${jobName(change)}: scoping filter changed` };
     case 'groupsAssigned':
     case 'groupsUnassigned': {
       const count = change.groupCount ?? 0;
@@ -68,13 +69,13 @@ function hitOf(change: CloudSyncChange): CloudSyncHit | null {
         ...base,
         before: null,
         after: { jobId: change.jobId, servicePrincipalId: change.servicePrincipalId, change: change.kind, groups: listed, count },
-        ruleId: 'WBW-A18',
+        ruleId: ALERT_RULES.cloudSyncAssignmentChanged.id,
         title: `${count} group${count === 1 ? '' : 's'} ${verb} Cloud Sync configuration ${jobName(change)}`,
         details: { ...base.details, groupCount: count, groupIds: listed },
       };
     }
     case 'containerChanged':
-      return { ...base, ruleId: 'WBW-A19', title: `Cloud Sync job ${jobName(change)} now provisions groups into ${change.after}` };
+      return { ...base, ruleId: ALERT_RULES.cloudSyncContainerChanged.id, title: `Cloud Sync job ${jobName(change)} now provisions groups into ${change.after}` };
     default:
       return null;
   }

@@ -14,7 +14,7 @@ import { matchApproval, type Approval } from './approvals';
 import { dedupeKey, groupState, quoted, type AlertCandidate, type AlertState } from './candidate';
 import { violationsOf } from './expectations';
 import { DEFAULT_ALERT_POLICY, type AlertPolicy } from './policy';
-import { ALERT_RULES, type AlertRuleId } from './rules';
+import { ALERT_RULES, alertRuleById, type AlertRuleId } from './rules';
 import { cloudSyncCandidates } from './cloudSyncRules';
 
 /**
@@ -89,7 +89,7 @@ export async function* evaluateChanges(input: EvaluateChangesInput): AsyncGenera
   yield* tenantCandidates(context, input.fromScan, input.toScan);
 
   const totalGroups = Math.max(input.fromScan?.counts.total ?? 0, input.toScan.counts.total, summary?.groupsBefore ?? 0, summary?.groupsAfter ?? 0);
-  const guard = policy.rules['WBW-A15'].enabled;
+  const guard = policy.rules[ALERT_RULES.massChange.id].enabled;
   const limit = massChangeLimit(policy, totalGroups);
   // The summary's count of changed groups bounds the alerting groups: at or under the limit, stream.
   const streaming = !guard || (summary != null && summary.changedGroups <= limit);
@@ -193,59 +193,61 @@ export function groupRuleHits(change: GroupChange, policy: AlertPolicy = DEFAULT
 
   if (!writtenBack(before) && writtenBack(after)) {
     hits.push({
-      ruleId: 'WBW-A01',
+      ruleId: ALERT_RULES.groupNowWrittenBack.id,
       title: `${name} is now written back as ${target(after.effectiveTargetType)}${before === null ? ' (new group)' : ''}`,
       details: { added: before === null, reason: after.reason, portalShowsNoWriteback: after.portalShowsNoWriteback },
     });
   }
   if (writtenBack(before) && after !== null && !isWrittenBackBucket(after.bucket)) {
-    hits.push({ ruleId: 'WBW-A02', title: `${name} is no longer written back (${REASONS[after.reason].title})`, details: { reason: after.reason } });
+    hits.push({ ruleId: ALERT_RULES.groupNoLongerWrittenBack.id, title: `${name} is no longer written back (${REASONS[after.reason].title})`, details: { reason: after.reason } });
   }
   if (writtenBack(before) && writtenBack(after) && before.effectiveTargetType !== after.effectiveTargetType) {
     hits.push({
-      ruleId: 'WBW-A03',
+      ruleId: ALERT_RULES.targetTypeChanged.id,
       title: `${name}: writeback target changed from ${target(before.effectiveTargetType)} to ${target(after.effectiveTargetType)}`,
       details: {},
     });
   }
   if (asSecurityType(after) && !asSecurityType(before)) {
     hits.push({
-      ruleId: 'WBW-A04',
+      ruleId: ALERT_RULES.nowWrittenBackAsSecurity.id,
       title: `${name} is now written back as ${target(after!.effectiveTargetType)}`,
       details: { added: before === null, kind: after!.kind, visibility: after!.flags.visibility, dynamic: after!.flags.dynamic },
     });
   }
   if (before && after && before.sourceOfAuthority !== after.sourceOfAuthority) {
     hits.push({
-      ruleId: 'WBW-A05',
+      ruleId: ALERT_RULES.sourceOfAuthorityChanged.id,
       title: `${name}: source of authority changed from ${before.sourceOfAuthority} to ${after.sourceOfAuthority}`,
       details: {},
     });
   }
   if (after) {
     const previous = new Set(before?.findings ?? []);
-    const newHigh = after.findings.filter((id) => !previous.has(id) && FINDINGS[id].severity === 'high').sort();
+    const newHigh = after.findings.filter((finding) => !previous.has(finding) && FINDINGS[finding].severity === 'high').sort();
     if (newHigh.length > 0) {
       const first = FINDINGS[newHigh[0]!];
       const more = newHigh.length > 1 ? ` (+${newHigh.length - 1} more)` : '';
       hits.push({
-        ruleId: 'WBW-A08',
-        title: `${name}: ${first.code} ${first.title}${more}`,
-        details: { findings: newHigh.map((id) => ({ id, code: FINDINGS[id].code, title: FINDINGS[id].title, severity: FINDINGS[id].severity })) },
+        ruleId: ALERT_RULES.newHighSeverityFinding.id,
+        title: `${name}: ${first.id} ${first.title}${more}`,
+        // Stored in alert records and sent in webhook bodies (version 1) under the field names they were
+        // published with: `id` is the finding's name and `code` its published id.
+        details: { findings: newHigh.map((finding) => ({ id: finding, code: FINDINGS[finding].id, title: FINDINGS[finding].title, severity: FINDINGS[finding].severity })) },
         discriminator: newHigh.join(','),
       });
     }
   }
   if (writtenBack(before) && after === null) {
     hits.push({
-      ruleId: 'WBW-A09',
+      ruleId: ALERT_RULES.writtenBackGroupDeleted.id,
       title: `${name} was deleted in the cloud while written back as ${target(before.effectiveTargetType)}`,
       details: {},
     });
   }
   if (before && after && before.raw.onPremisesGroupType !== null && after.raw.onPremisesGroupType === null) {
     hits.push({
-      ruleId: 'WBW-A10',
+      ruleId: ALERT_RULES.onPremisesGroupTypeReset.id,
       title: `${name}: onPremisesGroupType went from ${before.raw.onPremisesGroupType} to null`,
       details: {},
     });
@@ -256,7 +258,7 @@ export function groupRuleHits(change: GroupChange, policy: AlertPolicy = DEFAULT
     for (const violation of violationsOf(policy, after)) {
       if (previous.has(violation.expectationId)) continue;
       hits.push({
-        ruleId: 'WBW-A11',
+        ruleId: ALERT_RULES.expectationViolated.id,
         title: `${name} breaks expectation "${violation.expectationId}"${violation.description ? `: ${violation.description}` : ''}`,
         details: { expectationId: violation.expectationId, expected: violation.expected, actual: violation.actual, failed: violation.failed },
         severity: violation.severity,
@@ -266,7 +268,7 @@ export function groupRuleHits(change: GroupChange, policy: AlertPolicy = DEFAULT
   }
   if (before && after && before.displayName !== after.displayName && (writtenBack(before) || writtenBack(after))) {
     hits.push({
-      ruleId: 'WBW-A14',
+      ruleId: ALERT_RULES.writtenBackGroupRenamed.id,
       title: `${quoted(before.displayName, change.groupId)} renamed to ${quoted(after.displayName, change.groupId)}`,
       details: {},
     });
@@ -278,7 +280,7 @@ export function groupRuleHits(change: GroupChange, policy: AlertPolicy = DEFAULT
 export function changeCandidates(change: GroupChange, context: EvaluationContext): AlertCandidate[] {
   const { policy } = context;
   const hits = groupRuleHits(change, policy).filter((hit) => policy.rules[hit.ruleId].enabled);
-  const superseded = new Set(hits.flatMap((hit) => ALERT_RULES[hit.ruleId].supersedes ?? []));
+  const superseded = new Set(hits.flatMap((hit) => alertRuleById(hit.ruleId).supersedes ?? []));
   const before = change.before ? groupState(change.before) : null;
   const after = change.after ? groupState(change.after) : null;
   const groupName = change.after?.displayName ?? change.before?.displayName ?? change.displayName;
@@ -307,7 +309,7 @@ function tenantCandidates(context: EvaluationContext, fromScan: ScanRecord | nul
   if (!before || !after) return [];
   const { policy } = context;
   const out: AlertCandidate[] = [];
-  if (policy.rules['WBW-A06'].enabled && before.newUnifiedGroupWritebackDefault !== after.newUnifiedGroupWritebackDefault) {
+  if (policy.rules[ALERT_RULES.tenantDefaultChanged.id].enabled && before.newUnifiedGroupWritebackDefault !== after.newUnifiedGroupWritebackDefault) {
     const state = (c: typeof after): AlertState => ({
       newUnifiedGroupWritebackDefault: c.newUnifiedGroupWritebackDefault,
       raw: c.newUnifiedGroupWritebackDefaultRaw,
@@ -315,8 +317,8 @@ function tenantCandidates(context: EvaluationContext, fromScan: ScanRecord | nul
     });
     out.push(
       candidate(context, {
-        ruleId: 'WBW-A06',
-        severity: policy.rules['WBW-A06'].severity,
+        ruleId: ALERT_RULES.tenantDefaultChanged.id,
+        severity: policy.rules[ALERT_RULES.tenantDefaultChanged.id].severity,
         groupId: null,
         groupName: null,
         title: `NewUnifiedGroupWritebackDefault changed from ${before.newUnifiedGroupWritebackDefault} to ${after.newUnifiedGroupWritebackDefault}: new Microsoft 365 groups are ${after.newUnifiedGroupWritebackDefault ? 'now' : 'no longer'} written back by default`,
@@ -329,11 +331,11 @@ function tenantCandidates(context: EvaluationContext, fromScan: ScanRecord | nul
   const featureBefore = before.groupWritebackFeatureEnabled;
   const featureAfter = after.groupWritebackFeatureEnabled;
   // Unknown (null) on either side is a missing permission, not a switch.
-  if (policy.rules['WBW-A07'].enabled && featureBefore !== null && featureAfter !== null && featureBefore !== featureAfter) {
+  if (policy.rules[ALERT_RULES.writebackFeatureChanged.id].enabled && featureBefore !== null && featureAfter !== null && featureBefore !== featureAfter) {
     out.push(
       candidate(context, {
-        ruleId: 'WBW-A07',
-        severity: policy.rules['WBW-A07'].severity,
+        ruleId: ALERT_RULES.writebackFeatureChanged.id,
+        severity: policy.rules[ALERT_RULES.writebackFeatureChanged.id].severity,
         groupId: null,
         groupName: null,
         title: `Group writeback was switched ${featureAfter ? 'on' : 'off'} for the tenant (features.groupWriteBackEnabled)`,
@@ -373,8 +375,8 @@ function massChangeCandidate(context: EvaluationContext, facts: MassChangeFacts)
   const percent = `${(share * 100).toFixed(1)}%`;
   const n = facts.alertingGroups.toLocaleString('en-US');
   return candidate(context, {
-    ruleId: 'WBW-A15',
-    severity: context.policy.rules['WBW-A15'].severity,
+    ruleId: ALERT_RULES.massChange.id,
+    severity: context.policy.rules[ALERT_RULES.massChange.id].severity,
     groupId: null,
     groupName: null,
     title: `Mass change: ${n} of ${facts.totalGroups.toLocaleString('en-US')} groups (${percent}) changed in ways that alert; one summary replaces ${n} alerts`,
@@ -415,14 +417,14 @@ export function evaluateScanHealth(input: ScanHealthInput): AlertCandidate[] {
   const policy = input.policy ?? DEFAULT_ALERT_POLICY;
   const out: AlertCandidate[] = [];
   const latest = input.latestScan;
-  if (latest && latest.status === 'failed' && policy.rules['WBW-A12'].enabled) {
+  if (latest && latest.status === 'failed' && policy.rules[ALERT_RULES.scanFailed.id].enabled) {
     const reason = latest.error ?? 'no reason recorded';
     out.push(
       candidate(
         { policy, tenantId: input.tenantId, fromScanId: null, toScanId: latest.id, occurredAt: scanTime(latest) },
         {
-          ruleId: 'WBW-A12',
-          severity: policy.rules['WBW-A12'].severity,
+          ruleId: ALERT_RULES.scanFailed.id,
+          severity: policy.rules[ALERT_RULES.scanFailed.id].severity,
           groupId: null,
           groupName: null,
           title: `Scan ${latest.id} failed: ${reason}`,
@@ -436,7 +438,7 @@ export function evaluateScanHealth(input: ScanHealthInput): AlertCandidate[] {
   }
   const last = input.lastCompleteScan;
   const windowStart = last ? scanTime(last) : latest ? latest.startedAt : null;
-  if (windowStart && policy.rules['WBW-A13'].enabled) {
+  if (windowStart && policy.rules[ALERT_RULES.scanMissed.id].enabled) {
     const deadline = new Date(windowStart.getTime() + input.missedScanMs);
     if (input.now.getTime() > deadline.getTime()) {
       const hours = Math.round(input.missedScanMs / 3_600_000);
@@ -444,8 +446,8 @@ export function evaluateScanHealth(input: ScanHealthInput): AlertCandidate[] {
         candidate(
           { policy, tenantId: input.tenantId, fromScanId: last?.id ?? null, toScanId: null, occurredAt: deadline },
           {
-            ruleId: 'WBW-A13',
-            severity: policy.rules['WBW-A13'].severity,
+            ruleId: ALERT_RULES.scanMissed.id,
+            severity: policy.rules[ALERT_RULES.scanMissed.id].severity,
             groupId: null,
             groupName: null,
             title: last

@@ -4,6 +4,7 @@
  */
 import type { Bucket, ClassifiedGroup, OnPremisesGroupType, Severity } from '../model';
 import type { AlertPolicy, Expectation, GroupMatch } from './policy';
+import { ALERT_RULES } from './rules';
 
 export type ExpectationField = 'bucket' | 'effectiveTargetType';
 
@@ -50,7 +51,7 @@ export function violationsOf(policy: AlertPolicy, group: ClassifiedGroup): Expec
     violations.push({
       expectationId: expectation.id,
       description: expectation.description,
-      severity: expectation.severity ?? policy.rules['WBW-A11'].severity,
+      severity: expectation.severity ?? policy.rules[ALERT_RULES.expectationViolated.id].severity,
       groupId: group.id,
       displayName: group.displayName,
       expected: {

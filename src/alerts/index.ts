@@ -1,6 +1,6 @@
 /** The alert stage: policy, pure evaluation, approvals, storage, delivery, and the one orchestration call. */
-export { ALERT_RULE_IDS, ALERT_RULES, isAlertRuleId } from './rules';
-export type { AlertRuleDefinition, AlertRuleId, AlertRuleScope } from './rules';
+export { ALERT_RULE_IDS, ALERT_RULES, alertRuleById, isAlertRuleId } from './rules';
+export type { AlertRuleDefinition, AlertRuleId, AlertRuleName, AlertRuleScope } from './rules';
 export { DEFAULT_ALERT_POLICY, DEFAULT_MASS_CHANGE, loadAlertPolicy, parseAlertPolicy } from './policy';
 export type { AlertPolicy, Expectation, ExpectedState, GroupMatch, MassChangePolicy, ResolvedRule } from './policy';
 export { listViolations, matchesGroup, violationsOf } from './expectations';

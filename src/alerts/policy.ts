@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigurationError, errorMessage } from '../errors';
 import { ON_PREMISES_GROUP_TYPES, type Bucket, type GroupKind, type OnPremisesGroupType, type Severity, type SourceOfAuthority } from '../model';
-import { ALERT_RULE_IDS, ALERT_RULES, type AlertRuleId } from './rules';
+import { ALERT_RULE_IDS, alertRuleById, type AlertRuleId } from './rules';
 
 const SETTING = 'ALERT_POLICY';
 
@@ -46,7 +46,7 @@ export interface Expectation {
   readonly description: string | null;
   readonly match: GroupMatch;
   readonly expect: ExpectedState;
-  /** Severity of its violations; null = the severity of rule WBW-A11. */
+  /** Severity of its violations; null = the severity of rule expectationViolated. */
   readonly severity: Severity | null;
 }
 
@@ -249,9 +249,10 @@ function resolve(document: PolicyDocument): AlertPolicy {
   const rules = {} as Record<AlertRuleId, ResolvedRule>;
   for (const id of ALERT_RULE_IDS) {
     const override = document.rules?.[id];
+    const rule = alertRuleById(id);
     rules[id] = Object.freeze({
-      enabled: override?.enabled ?? ALERT_RULES[id].enabledByDefault,
-      severity: override?.severity ?? ALERT_RULES[id].defaultSeverity,
+      enabled: override?.enabled ?? rule.enabledByDefault,
+      severity: override?.severity ?? rule.defaultSeverity,
     });
   }
   const expectations = (document.expectations ?? []).map(

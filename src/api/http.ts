@@ -36,6 +36,10 @@ const STATUS: Record<ErrorCode, number> = {
   ScanNotComplete: 409,
   GraphRequestFailed: 502,
   GraphRetryBudgetExhausted: 503,
+  // The scan falls back to a full scan on both; should one ever reach a caller: Graph refused the token
+  // (upstream, as any Graph refusal), or the stored scans do not allow a delta round (a state conflict).
+  GraphDeltaTokenExpired: 502,
+  DeltaUnavailable: 409,
   StorageFailed: 503,
   EntityTooLarge: 500,
   ScanInterrupted: 409,

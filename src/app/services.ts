@@ -11,9 +11,9 @@ import { ScanStore } from '../store/scanStore';
 import { SnapshotStore } from '../store/snapshotStore';
 import { ScanLease } from '../store/scanLease';
 import { createGraphClient } from '../graph/graphClient';
-import { GraphTransport } from '../graph/graphTransport';
+import { GraphTransport, scanRetryPolicy } from '../graph/graphTransport';
 import { GraphGroupReader } from '../graph/groupReader';
-import { RetryBudget, type Clock } from '../graph/retryPolicy';
+import type { Clock } from '../retry/clock';
 import { consoleLogger, type Logger } from '../observability/logger';
 import type { ScanDependencies } from '../scan/runScan';
 import { CloudSyncReader } from '../graph/cloudSyncReader';
@@ -84,12 +84,11 @@ export function createServices(settings: Settings, options: ServiceOptions = {})
     alerts,
     now: options.now ?? (() => new Date()),
     scanDependencies(scanOptions: { log?: Logger; clock?: Clock } = {}): ScanDependencies {
-      const budget = new RetryBudget({ maxAttempts: settings.graph.maxAttempts, budgetMs: settings.graph.retryBudgetMs });
+      const retry = scanRetryPolicy({ maxAttempts: settings.graph.maxAttempts, budgetMs: settings.graph.retryBudgetMs, clock: scanOptions.clock ?? options.clock });
       const transport = new GraphTransport(graph, {
-        budget,
+        retry,
         requestTimeoutMs: settings.graph.requestTimeoutMs,
         baseUrl: settings.graph.baseUrl,
-        clock: scanOptions.clock ?? options.clock,
       });
       const reader = new GraphGroupReader(transport, { pageSize: settings.graph.pageSize });
       const cloudSync = new CloudSyncReader(transport, { servicePrincipalIds: settings.cloudSync.servicePrincipalIds });

@@ -6,7 +6,7 @@
 import type {
   Bucket,
   ClassifiedGroup,
-  FindingId,
+  FindingName,
   GraphGroup,
   GroupFlags,
   GroupKind,
@@ -14,7 +14,7 @@ import type {
   ReasonCode,
   SourceOfAuthority,
 } from '../model';
-import { FINDING_IDS, MEMBER_LIMITS } from './findings';
+import { FINDING_NAMES, MEMBER_LIMITS } from './findings';
 import {
   containsIgnoringCase,
   readBoolean,
@@ -183,12 +183,12 @@ interface FindingInputs {
   memberCount: number | null;
 }
 
-function findingsOf({ kind, flags, writeback, verdict, memberCount }: FindingInputs): FindingId[] {
+function findingsOf({ kind, flags, writeback, verdict, memberCount }: FindingInputs): FindingName[] {
   const writtenBack = isWrittenBackBucket(verdict.bucket);
   const asSecurityType = writtenBack && verdict.effectiveTargetType !== null && SECURITY_TARGETS.has(verdict.effectiveTargetType);
   const limit = memberLimitOf(kind);
 
-  const raised: Record<FindingId, boolean> = {
+  const raised: Record<FindingName, boolean> = {
     roleAssignableWrittenBack: writtenBack && flags.roleAssignable,
     publicGroupWrittenBackAsSecurity:
       asSecurityType && kind === 'microsoft365' && flags.visibility?.toLowerCase() === 'public',
@@ -202,5 +202,5 @@ function findingsOf({ kind, flags, writeback, verdict, memberCount }: FindingInp
     // Raised in every row (also for groups synced from AD): the group's data is what is odd.
     unknownGroupKind: kind === 'unknown',
   };
-  return FINDING_IDS.filter((id) => raised[id]);
+  return FINDING_NAMES.filter((name) => raised[name]);
 }

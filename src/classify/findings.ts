@@ -1,15 +1,15 @@
 /**
- * The catalog of findings and reason codes: defined once here, cited by id and code in reports, alerts and
+ * The catalog of findings and reason codes: defined once here, cited by id in reports, alerts and
  * docs/findings.md (a test keeps that table in step with this file). In the style of compliance scanners,
- * every finding has a stable code, a title, a severity, a rationale with its source, and a remediation line.
+ * every finding has a stable id (WBW-F01), a title, a severity, a rationale with its source, and a
+ * remediation line. Entries are keyed by name, the value stored on each group of a snapshot.
  */
-import type { FindingId, ReasonCode, Severity } from '../model';
+import { namedEntries, namesInIdOrder, type CatalogEntry } from '../catalog';
+import type { FindingName, ReasonCode, Severity } from '../model';
 import { compareSeverity } from './vocabulary';
 
-export interface FindingDefinition {
-  readonly id: FindingId;
-  /** Stable identifier cited in reports and alerts; never reused for a different rule. */
-  readonly code: string;
+interface FindingSpec {
+  readonly id: `WBW-F${string}`;
   readonly title: string;
   readonly severity: Severity;
   /** Why it matters. */
@@ -36,10 +36,9 @@ export const MEMBER_LIMITS = Object.freeze({
 
 const DISABLE_WRITEBACK = 'Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$false}';
 
-export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.freeze({
+const FINDING_SPECS = {
   roleAssignableWrittenBack: {
-    id: 'roleAssignableWrittenBack',
-    code: 'WBW-F01',
+    id: 'WBW-F01',
     title: 'Role-assignable group written back',
     severity: 'high',
     rationale:
@@ -48,8 +47,7 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
     remediation: `Stop writeback unless the on-premises copy is required: ${DISABLE_WRITEBACK}. If it is required, protect the writeback OU like other Tier 0 objects.`,
   },
   publicGroupWrittenBackAsSecurity: {
-    id: 'publicGroupWrittenBackAsSecurity',
-    code: 'WBW-F02',
+    id: 'WBW-F02',
     title: 'Public Microsoft 365 group written back as a security group',
     severity: 'high',
     rationale:
@@ -59,8 +57,7 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
       "Make the group Private (Update-MgGroup -GroupId $groupId -Visibility Private), or write it back as a distribution group (Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{onPremisesGroupType='universalDistributionGroup'}).",
   },
   dynamicGroupWrittenBackAsSecurity: {
-    id: 'dynamicGroupWrittenBackAsSecurity',
-    code: 'WBW-F03',
+    id: 'WBW-F03',
     title: 'Dynamic group written back as a security group',
     severity: 'medium',
     rationale:
@@ -69,8 +66,7 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
     remediation: `Review the membership rule and who can edit the attributes it uses; if on-premises access should not follow it, write the group back as a distribution group or stop writeback: ${DISABLE_WRITEBACK}.`,
   },
   invalidTargetForSecurityGroup: {
-    id: 'invalidTargetForSecurityGroup',
-    code: 'WBW-F04',
+    id: 'WBW-F04',
     title: 'Security group configured with a target type it cannot have',
     severity: 'medium',
     rationale:
@@ -80,8 +76,7 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
       "Set the supported type: Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$true; onPremisesGroupType='universalSecurityGroup'}.",
   },
   unknownOnPremisesGroupType: {
-    id: 'unknownOnPremisesGroupType',
-    code: 'WBW-F05',
+    id: 'WBW-F05',
     title: 'Unrecognised onPremisesGroupType value',
     severity: 'medium',
     rationale:
@@ -91,8 +86,7 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
       "Set one of the three supported values, e.g. Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{onPremisesGroupType='universalDistributionGroup'}, and fix the tool that wrote the value.",
   },
   memberCountOverWritebackLimit: {
-    id: 'memberCountOverWritebackLimit',
-    code: 'WBW-F06',
+    id: 'WBW-F06',
     title: 'Group over the Entra Connect writeback member limit',
     severity: 'medium',
     rationale:
@@ -101,8 +95,7 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
     remediation: `Bring membership under the limit, or for Microsoft 365 groups disable the "Out to AD – Group Writeback Member Limit" sync rule (limit 250,000); otherwise stop writeback so the configuration matches reality: ${DISABLE_WRITEBACK}.`,
   },
   portalShowsNoWriteback: {
-    id: 'portalShowsNoWriteback',
-    code: 'WBW-F07',
+    id: 'WBW-F07',
     title: 'Portal shows "No writeback" but the group is written back',
     severity: 'low',
     rationale:
@@ -112,8 +105,7 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
       'Make the state explicit so the portal shows the truth: Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$true} to keep writeback, or @{isEnabled=$false} to stop it.',
   },
   securityDefaultDisputed: {
-    id: 'securityDefaultDisputed',
-    code: 'WBW-F08',
+    id: 'WBW-F08',
     title: 'Security group with isEnabled null: documentation disagrees',
     severity: 'info',
     rationale:
@@ -123,8 +115,7 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
       'Set isEnabled explicitly so the outcome no longer depends on which documentation is right: Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$false} (or $true to write it back).',
   },
   unknownGroupKind: {
-    id: 'unknownGroupKind',
-    code: 'WBW-F09',
+    id: 'WBW-F09',
     title: 'Group kind could not be determined',
     severity: 'low',
     rationale:
@@ -133,12 +124,17 @@ export const FINDINGS: Readonly<Record<FindingId, FindingDefinition>> = Object.f
     remediation:
       'Read the group in Graph Explorer (GET https://graph.microsoft.com/beta/groups/{id}) and check groupTypes, securityEnabled and mailEnabled; re-run the scan once they are returned.',
   },
-} satisfies Record<FindingId, FindingDefinition>);
+} as const satisfies Record<FindingName, FindingSpec>;
 
-/** Finding ids in catalog (code) order: the order findings are listed on a group and in reports. */
-export const FINDING_IDS: readonly FindingId[] = Object.freeze(
-  (Object.keys(FINDINGS) as FindingId[]).sort((a, b) => FINDINGS[a].code.localeCompare(FINDINGS[b].code)),
-);
+/** The published finding ids, WBW-F01 to WBW-F09. */
+export type FindingId = (typeof FINDING_SPECS)[FindingName]['id'];
+
+export interface FindingDefinition extends CatalogEntry<FindingId, FindingName>, Omit<FindingSpec, 'id'> {}
+
+export const FINDINGS: Readonly<Record<FindingName, FindingDefinition>> = namedEntries(FINDING_SPECS);
+
+/** Finding names in catalog (id) order: the order findings are listed on a group and in reports. */
+export const FINDING_NAMES: readonly FindingName[] = namesInIdOrder(FINDINGS);
 
 export const REASONS: Readonly<Record<ReasonCode, ReasonDefinition>> = Object.freeze({
   syncedFromOnPremises: {
@@ -189,15 +185,15 @@ export const CLASSIFICATION_ASSUMPTIONS =
   'Group writeback v2 lost support after 30 June 2024; the original version (v1) still works, ignores isEnabled and writes every Microsoft 365 group back as a distribution group and no security group, so on a v1 deployment disabled Microsoft 365 groups are written back too and enabled security groups are not. ' +
   'Entra Cloud Sync group provisioning (security groups, scoped by its sync job) and third-party scripts can also put groups into Active Directory; writebackConfiguration does not show them and this classification does not cover them.';
 
-export function severityOf(id: FindingId): Severity {
-  return FINDINGS[id].severity;
+export function severityOf(name: FindingName): Severity {
+  return FINDINGS[name].severity;
 }
 
 /** The most severe of the findings, or null when there are none. */
-export function highestSeverity(ids: Iterable<FindingId>): Severity | null {
+export function highestSeverity(names: Iterable<FindingName>): Severity | null {
   let highest: Severity | null = null;
-  for (const id of ids) {
-    const severity = severityOf(id);
+  for (const name of names) {
+    const severity = severityOf(name);
     if (highest === null || compareSeverity(severity, highest) < 0) highest = severity;
   }
   return highest;

@@ -3,14 +3,14 @@ export { classifyGroup, decideWriteback, groupKindOf, sourceOfAuthorityOf } from
 export type { ClassificationContext, ClassificationRow, WritebackVerdict } from './classifyGroup';
 export {
   CLASSIFICATION_ASSUMPTIONS,
-  FINDING_IDS,
+  FINDING_NAMES,
   FINDINGS,
   MEMBER_LIMITS,
   REASONS,
   highestSeverity,
   severityOf,
 } from './findings';
-export type { FindingDefinition, ReasonDefinition } from './findings';
+export type { FindingDefinition, FindingId, ReasonDefinition } from './findings';
 export { addToCounts, emptyCounts } from './counts';
 export { PORTAL_NO_WRITEBACK, portalLabel } from './portalLabel';
 export { normalizeOnPremisesGroupType } from './normalize';

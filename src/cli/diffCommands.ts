@@ -9,6 +9,7 @@ import { writeDiffReport } from '../report/diffReport';
 import { writeScanReport } from '../report/scanReport';
 import { requireCompleteScan } from '../store/scanStore';
 import { formatDiffSummary } from './diffSummaryText';
+import { commandProgress, withRowProgress } from './commandProgress';
 
 export async function diffCommand(argv: string[], services: Services): Promise<number> {
   const { values } = parseArgs({
@@ -21,15 +22,21 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
   if (values.format === 'xlsx') {
     const summary = await diff.summarize();
     const out = createWriteStream(values.out!);
-    await writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()) });
+    await withRowProgress(commandProgress(), 'Writing diff report', summary.changedGroups, (onProgress) =>
+      writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()), onProgress }),
+    );
     console.error(formatDiffSummary(summary));
     console.error(`Wrote ${values.out}.`);
     return 0;
   }
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  for await (const change of markApprovals(services, diff.changes())) {
-    if (!out.write(`${JSON.stringify(change)}\n`)) await once(out, 'drain');
-  }
+  let rows = 0;
+  await withRowProgress(commandProgress({ dataOnStdout: !values.out }), 'Diffing', null, async (onProgress) => {
+    for await (const change of markApprovals(services, diff.changes())) {
+      if (!out.write(`${JSON.stringify(change)}\n`)) await once(out, 'drain');
+      onProgress?.((rows += 1));
+    }
+  });
   if (values.out) {
     out.end();
     await once(out, 'finish');
@@ -41,7 +48,9 @@ export async function reportCommand(argv: string[], services: Services): Promise
   const { values } = parseArgs({ args: argv, options: { scan: { type: 'string', default: 'latest' }, out: { type: 'string' } } });
   if (!values.out) throw new WritebackWatchError('InvalidInput', 'report needs --out FILE (an .xlsx path).');
   const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, values.scan));
-  const { rows } = await writeScanReport(createWriteStream(values.out), { scan, groups: () => services.snapshots.readGroups(scan) });
+  const { rows } = await withRowProgress(commandProgress(), 'Writing report', scan.counts.total, (onProgress) =>
+    writeScanReport(createWriteStream(values.out!), { scan, groups: () => services.snapshots.readGroups(scan), onProgress }),
+  );
   console.error(`Wrote ${rows} groups of scan ${scan.id} to ${values.out}.`);
   return 0;
 }

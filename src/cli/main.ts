@@ -15,6 +15,8 @@ import { runScheduledScan } from '../scan/scheduledScan';
 import { requireCompleteScan } from '../store/scanStore';
 import { formatScanSummary } from './scanSummary';
 import { mergeLocalSettings, readLocalSettings } from './localSettings';
+import { commandProgress, withRowProgress, withScanProgress } from './commandProgress';
+import { consoleLogger, type Logger } from '../observability/logger';
 
 export const PRODUCT_USAGE = `  scan       Run one scan now with the current settings, then alerts and retention as the nightly timer
              does; exit code 1 when it fails.
@@ -35,13 +37,14 @@ function settingsFromEnvironment() {
   return loadSettings(mergeLocalSettings(process.env, readLocalSettings('local.settings.json')));
 }
 
-async function servicesFromEnvironment(): Promise<Services> {
-  return createServices(settingsFromEnvironment());
+async function servicesFromEnvironment(log?: Logger): Promise<Services> {
+  return createServices(settingsFromEnvironment(), { log });
 }
 
 async function scanCommand(): Promise<number> {
-  const services = await servicesFromEnvironment();
-  const outcome = await runScheduledScan(services, { trigger: 'cli' });
+  const progress = commandProgress();
+  const services = await servicesFromEnvironment(progress.around(consoleLogger));
+  const outcome = await withScanProgress(progress, (onProgress) => runScheduledScan(services, { trigger: 'cli', onProgress }));
   if (outcome.status === 'skipped') {
     console.error(`No scan ran: ${outcome.reason}`);
     return 1;
@@ -56,9 +59,13 @@ async function exportCommand(argv: string[]): Promise<number> {
   const services = await servicesFromEnvironment();
   const scan = requireCompleteScan(await services.scans.resolve(services.settings.tenantId, values.scan));
   const out = values.out ? createWriteStream(values.out) : process.stdout;
-  for await (const group of services.snapshots.readGroups(scan)) {
-    if (!out.write(`${JSON.stringify(group)}\n`)) await once(out, 'drain');
-  }
+  let rows = 0;
+  await withRowProgress(commandProgress({ dataOnStdout: !values.out }), 'Exporting', scan.counts.total, async (onProgress) => {
+    for await (const group of services.snapshots.readGroups(scan)) {
+      if (!out.write(`${JSON.stringify(group)}\n`)) await once(out, 'drain');
+      onProgress?.((rows += 1));
+    }
+  });
   if (values.out) {
     out.end();
     await once(out, 'finish');

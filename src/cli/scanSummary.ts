@@ -1,7 +1,7 @@
 /** The plain-text scan summary the CLI and the local run print. */
 import type { ScanCounts } from '../model';
 import type { StoredScan } from '../store/scanStore';
-import { FINDINGS, FINDING_IDS } from '../classify/findings';
+import { FINDINGS, FINDING_NAMES } from '../classify/findings';
 import { BUCKETS, GROUP_KINDS } from '../classify/vocabulary';
 import { summarizeCloudSync } from '../report/cloudSyncText';
 
@@ -29,11 +29,11 @@ export function formatScanSummary(scan: StoredScan): string {
     lines.push(`  ${bucket.padEnd(16)}${GROUP_KINDS.map((k) => pad(counts.byBucketAndKind[bucket][k], 20)).join('')}${pad(counts.byBucket[bucket], 10)}`);
   }
   lines.push(`  ${'total'.padEnd(16)}${GROUP_KINDS.map((k) => pad(counts.byKind[k], 20)).join('')}${pad(counts.total, 10)}`, '', '  Findings:');
-  const found = FINDING_IDS.filter((id) => (counts.byFinding[id] ?? 0) > 0);
+  const found = FINDING_NAMES.filter((name) => (counts.byFinding[name] ?? 0) > 0);
   if (found.length === 0) lines.push('    none');
-  for (const id of found) {
-    const finding = FINDINGS[id];
-    lines.push(`    ${finding.code} ${finding.severity.padEnd(6)} ${pad(counts.byFinding[id] ?? 0, 7)}  ${finding.title}`);
+  for (const name of found) {
+    const finding = FINDINGS[name];
+    lines.push(`    ${finding.id} ${finding.severity.padEnd(6)} ${pad(counts.byFinding[name] ?? 0, 7)}  ${finding.title}`);
   }
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
  * of a group by id and asks this module for the verdict.
  */
 import { WritebackWatchError } from '../errors';
-import type { ChangeType, ClassifiedGroup, FindingId, GroupChange, RawWritebackValues } from '../model';
+import type { ChangeType, ClassifiedGroup, FindingName, GroupChange, RawWritebackValues } from '../model';
 import { snapshotSortKey } from '../store/keys';
 
 const CHANGE_TYPE_ORDER: Record<ChangeType, number> = {
@@ -115,6 +115,6 @@ export function isSuspiciousTypeReset(change: GroupChange): boolean {
   return onPremisesGroupTypeKey(change.before.raw) !== null && onPremisesGroupTypeKey(change.after.raw) === null;
 }
 
-function unique(ids: readonly FindingId[]): FindingId[] {
-  return [...new Set(ids)];
+function unique(names: readonly FindingName[]): FindingName[] {
+  return [...new Set(names)];
 }

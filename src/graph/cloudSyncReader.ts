@@ -13,7 +13,8 @@
  * the scan goes on. Sources: docs/cloud-sync.md.
  */
 import type { CloudSyncContainer, CloudSyncContext, CloudSyncJob, CloudSyncScope, CloudSyncScopeClause } from '../model';
-import { WritebackWatchError, errorMessage } from '../errors';
+import { errorMessage } from '../errors';
+import { GraphRequestError } from './graphError';
 import type { GraphTransport } from './graphTransport';
 
 /**
@@ -109,7 +110,7 @@ export class CloudSyncReader {
     // principal) is Graph not answering this optional question: unknown, said why, never a failed scan. 401 and
     // what the transport gave up on (throttling, network) fail the scan as they would for a group page.
     const refused = (permission: string, request: string) => (error: unknown): null => {
-      const status = error instanceof WritebackWatchError ? error.details?.status : undefined;
+      const status = error instanceof GraphRequestError ? error.statusCode : null;
       if (status === 403) refusals.push({ permission, request, detail: errorMessage(error) });
       else if (typeof status === 'number' && status >= 400 && status < 500 && status !== 401 && !(status === 404 && request.endsWith('/synchronization/jobs'))) {
         problems.push(`Graph answered ${request} with HTTP ${status} (${errorMessage(error)})`);
@@ -183,7 +184,7 @@ export class CloudSyncReader {
     let link: string | null = path;
     for (let page = 1; link; page += 1) {
       const body: ODataPage<T> = await this.transport.getJson<ODataPage<T>>(link, page === 1 ? what : `${what}, page ${page}`, { ...VERSION, signal });
-      if (!Array.isArray(body.value)) throw new WritebackWatchError('GraphRequestFailed', `${what}: Graph's answer has no "value" array.`);
+      if (!Array.isArray(body.value)) throw new GraphRequestError('GraphRequestFailed', `${what}: Graph's answer has no "value" array.`);
       items.push(...body.value);
       link = body['@odata.nextLink'] ?? null;
     }
@@ -192,7 +193,7 @@ export class CloudSyncReader {
 }
 
 function isStatus(error: unknown, status: number): boolean {
-  return error instanceof WritebackWatchError && error.details?.status === status;
+  return error instanceof GraphRequestError && error.statusCode === status;
 }
 
 /** Microsoft's own examples show a job id prefix and a templateId that differ, so either may carry the name. */

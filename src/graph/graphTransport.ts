@@ -1,10 +1,13 @@
 /**
- * One GET (or write) against Graph with retries: throttling (429/503/504 + Retry-After), network drops and
- * cut-off bodies. Responses are taken RAW from the Graph client so status, headers and body are ours to judge.
+ * GET (or write) against Graph with retries: each request is one `sendGraphRequest` attempt, repeated through
+ * the scan's retry policy (throttling with Retry-After, network drops, cut-off bodies) within its budget.
  */
-import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
-import { WritebackWatchError, errorMessage } from '../errors';
-import { RETRYABLE_STATUS, RetryBudget, parseRetryAfter, systemClock, type Clock } from './retryPolicy';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { GraphRequestError } from './graphError';
+import type { Clock } from '../retry/clock';
+import { retryPolicy, withRetries, type GiveUp, type RetryPolicy } from '../retry/retryPolicy';
+import { RetryBudget } from '../retry/strategies';
+import { sendGraphRequest, type GraphAnswer, type GraphFailure } from './graphRequest';
 
 /** Hosts Graph hands out in @odata.nextLink / deltaLink (public and national clouds). */
 const GRAPH_HOSTS = new Set([
@@ -26,28 +29,41 @@ export interface GraphRequestOptions {
 export type GraphVersion = 'beta' | 'v1.0';
 
 export interface GraphTransportOptions {
-  budget: RetryBudget;
+  /** One scan's policy (scanRetryPolicy): its budget is shared by every request of the transport. */
+  retry: RetryPolicy;
   requestTimeoutMs: number;
   /** The configured Graph root; links pointing at it are accepted as well as Graph's own hosts. */
   baseUrl: string;
-  clock?: Clock;
+}
+
+/**
+ * The retry policy of one scan: GRAPH_MAX_ATTEMPTS per request, exponential backoff from 1 s (at most 30 s)
+ * when Graph gives no Retry-After and exactly Graph's Retry-After when it does (Graph throttling guidance),
+ * all within one GRAPH_RETRY_BUDGET_SECONDS budget of waiting.
+ */
+export function scanRetryPolicy(options: { maxAttempts: number; budgetMs: number; clock?: Clock; random?: () => number }): RetryPolicy {
+  return retryPolicy({
+    maxAttempts: options.maxAttempts,
+    baseDelayMs: 1_000,
+    maxDelayMs: 30_000,
+    retryAfter: 'replacesBackoff',
+    strategies: [new RetryBudget(options.budgetMs)],
+    clock: options.clock,
+    random: options.random,
+  });
 }
 
 export class GraphTransport {
-  private readonly clock: Clock;
   private readonly baseHost: string;
   requests = 0;
+  /** Waits taken, over every request of this transport (one scan). */
+  retries = 0;
 
   constructor(
     readonly client: Client,
     private readonly options: GraphTransportOptions,
   ) {
-    this.clock = options.clock ?? systemClock;
     this.baseHost = new URL(options.baseUrl).host;
-  }
-
-  get retries(): number {
-    return this.options.budget.retries;
   }
 
   /**
@@ -59,7 +75,7 @@ export class GraphTransport {
     if (!/^https?:\/\//i.test(pathOrLink)) return { version: pathVersion, path: pathOrLink };
     const url = new URL(pathOrLink);
     if (!GRAPH_HOSTS.has(url.hostname.toLowerCase()) && url.host !== this.baseHost) {
-      throw new WritebackWatchError(
+      throw new GraphRequestError(
         'GraphRequestFailed',
         `Graph returned a paging link to an unexpected host (${url.host}); refusing to send the token there.`,
       );
@@ -69,13 +85,13 @@ export class GraphTransport {
   }
 
   async getJson<T>(pathOrLink: string, what: string, options: GraphRequestOptions = {}): Promise<T> {
-    const { text, json } = await this.send('GET', pathOrLink, what, undefined, options);
-    if (json !== NOT_JSON) return json as T;
+    const { text, parsed, json } = await this.send('GET', pathOrLink, what, undefined, options);
+    if (parsed) return json as T;
     try {
       return JSON.parse(text) as T;
     } catch (error) {
       // A body that is valid but not declared (or not) JSON.
-      throw new WritebackWatchError('GraphRequestFailed', `${what}: Graph answered with a body that is not JSON.`, {}, { cause: error });
+      throw new GraphRequestError('GraphRequestFailed', `${what}: Graph answered with a body that is not JSON.`, {}, { cause: error });
     }
   }
 
@@ -87,89 +103,51 @@ export class GraphTransport {
     return (await this.send('POST', path, what, body, options)).text;
   }
 
-  /** The body as text, and parsed when it is JSON (parsed once: a page is about a megabyte). */
-  private async send(
-    method: 'GET' | 'POST',
-    pathOrLink: string,
-    what: string,
-    body: unknown,
-    options: GraphRequestOptions,
-  ): Promise<{ text: string; json: unknown }> {
+  private async send(method: 'GET' | 'POST', pathOrLink: string, what: string, body: unknown, options: GraphRequestOptions): Promise<GraphAnswer> {
     const { version, path } = this.toRelative(pathOrLink, options.version);
-    for (let attempt = 1; ; attempt += 1) {
-      const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
-      const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-      let problem: string;
-      let retryAfterMs: number | null = null;
-      try {
+    const { clock } = this.options.retry;
+    const result = await withRetries(
+      this.options.retry,
+      async () => {
         this.requests += 1;
-        let request = this.client.api(path).version(version).responseType(ResponseType.RAW).option('signal', signal);
-        if (options.headers) request = request.headers(options.headers);
-        const response = (method === 'GET' ? await request.get() : await request.post(body)) as Response;
-        const text = await response.text();
-        if (response.ok) {
-          options.onBody?.(text);
-          const json = method === 'GET' && response.status !== 204 ? parseJsonBody(text, response.headers.get('content-type')) : NOT_JSON;
-          if (json === CUT_OFF) problem = 'the response body was cut off';
-          else return { text, json };
-        } else if (RETRYABLE_STATUS.has(response.status)) {
-          problem = `HTTP ${response.status}${graphErrorCode(text)}`;
-          retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), this.clock.now());
-        } else {
-          throw graphError(what, response.status, text);
-        }
-      } catch (error) {
-        if (error instanceof WritebackWatchError) throw error;
-        if (options.signal?.aborted) throw options.signal.reason;
-        problem = timeout.aborted ? `no answer within ${this.options.requestTimeoutMs / 1000} s` : `network error: ${errorMessage(error)}`;
-      }
-      const delay = this.options.budget.nextDelay(attempt, retryAfterMs, what, problem);
-      await this.clock.sleep(delay, options.signal);
-    }
-  }
-}
-
-const NOT_JSON = Symbol('not JSON');
-const CUT_OFF = Symbol('cut off');
-
-/** A JSON body parsed; CUT_OFF when it does not parse (a truncated answer, retried); NOT_JSON for other types. */
-function parseJsonBody(text: string, contentType: string | null): unknown {
-  if (!contentType?.includes('json')) return NOT_JSON;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return CUT_OFF;
-  }
-}
-
-function graphErrorCode(text: string): string {
-  try {
-    const code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
-    return code ? ` ${code}` : '';
-  } catch {
-    return '';
+        const request = { method, version, path, body, headers: options.headers, signal: options.signal, timeoutMs: this.options.requestTimeoutMs, onBody: options.onBody };
+        return sendGraphRequest(this.client, request, () => clock.now());
+      },
+      { signal: options.signal, onRetry: () => void (this.retries += 1) },
+    );
+    if (result.ok) return result.value;
+    throw result.giveUp.reason === 'notRetryable' ? graphError(what, result.failure) : retriesExhausted(what, result.attempts, result.giveUp, result.failure);
   }
 }
 
 /** Graph's 4xx answers are not retried: they need an admin (permission, wrong tenant) or a code fix. */
-function graphError(what: string, status: number, text: string): WritebackWatchError {
-  let code = '';
-  let message = text.slice(0, 300);
-  try {
-    const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    code = parsed.error?.code ?? '';
-    message = parsed.error?.message ?? message;
-  } catch {
-    /* keep the raw text */
-  }
+function graphError(what: string, failure: GraphFailure): GraphRequestError {
+  const status = failure.statusCode;
   const hint =
     status === 401
       ? ' Check the identity can get a token for this tenant (TENANT_ID, AZURE_CLIENT_ID).'
       : status === 403
         ? ' Grant the managed identity Group.Read.All and Directory.Read.All (scripts/grant-graph-permissions.ps1).'
         : '';
-  return new WritebackWatchError('GraphRequestFailed', `${what} failed: HTTP ${status} ${code} ${message}.${hint}`.replace(/\s+/g, ' '), {
-    status,
-    graphCode: code,
-  });
+  return new GraphRequestError('GraphRequestFailed', `${what} failed: HTTP ${status} ${failure.graphCode ?? ''} ${failure.message}.${hint}`.replace(/\s+/g, ' '), failure);
+}
+
+/** Carries the last answer's status and code, so a caller can still tell a throttled tenant from an outage. */
+function retriesExhausted(what: string, attempts: number, giveUp: GiveUp, failure: GraphFailure): GraphRequestError {
+  const lastProblem = failure.problem;
+  if (giveUp.reason === 'budgetExhausted') {
+    return new GraphRequestError(
+      'GraphRetryBudgetExhausted',
+      `${what} needs another ${Math.ceil(giveUp.delayMs / 1000)} s of waiting (last: ${lastProblem}), more than the ` +
+        `${Math.ceil(giveUp.remainingMs / 1000)} s left of GRAPH_RETRY_BUDGET_SECONDS. The scan stops here; ` +
+        'raise the budget or run the scan outside busy hours.',
+      failure,
+    );
+  }
+  return new GraphRequestError(
+    'GraphRetryBudgetExhausted',
+    `${what} failed ${attempts} times (last: ${lastProblem}). Graph may be throttling this app or unavailable; ` +
+      'the scan stops here and the next scheduled run starts over. Raise GRAPH_MAX_ATTEMPTS if this repeats.',
+    failure,
+  );
 }

@@ -4,7 +4,7 @@
  * next page and resume from it.
  */
 import type { GraphGroup, TenantContext } from '../model';
-import { WritebackWatchError } from '../errors';
+import { GraphRequestError, isGraphStatus } from './graphError';
 import type { GraphTransport } from './graphTransport';
 
 /** Explicit $select: beta returns writebackConfiguration only when asked, and smaller pages page faster. */
@@ -72,9 +72,9 @@ export interface DeltaPage {
 }
 
 /** Graph no longer knows the delta token (410 syncStateNotFound / resyncRequired): a full scan is needed. */
-export class DeltaTokenExpiredError extends WritebackWatchError {
-  constructor(message: string) {
-    super('GraphRequestFailed', message, { status: 410 });
+export class DeltaTokenExpiredError extends GraphRequestError {
+  constructor(message: string, graphCode: string | null, cause?: unknown) {
+    super('GraphDeltaTokenExpired', message, { statusCode: 410, graphCode }, { cause });
     this.name = 'DeltaTokenExpiredError';
   }
 }
@@ -137,11 +137,27 @@ export class GraphGroupReader {
       if (request.nextLink !== undefined) requestAhead(request);
       const page = await request.page;
       if (!Array.isArray(page.value)) {
-        throw new WritebackWatchError('GraphRequestFailed', `Page ${pageNumber} of groups has no "value" array; Graph's answer is not a group list.`);
+        throw new GraphRequestError('GraphRequestFailed', `Page ${pageNumber} of groups has no "value" array; Graph's answer is not a group list.`);
       }
       link = page['@odata.nextLink'] ?? null;
       yield { groups: page.value.filter(hasId), nextLink: link };
     }
+  }
+
+  /**
+   * Graph's count of the tenant's groups, for a progress estimate: `$count=true` on the group list, which
+   * Graph answers only with `ConsistencyLevel: eventual` (an advanced query, docs "Advanced query capabilities
+   * on Microsoft Entra ID objects"), so the figure may trail recent changes. Asked separately with `$top=1`
+   * rather than on the scan's own pages, which stay plain queries. Null when Graph gives no count.
+   */
+  async estimateGroupCount(signal?: AbortSignal): Promise<number | null> {
+    const page = await this.transport.getJson<ODataPage<GraphGroup> & { '@odata.count'?: unknown }>(
+      '/groups?$select=id&$top=1&$count=true',
+      'Counting groups for the progress estimate',
+      { headers: { ConsistencyLevel: 'eventual' }, signal },
+    );
+    const count = page['@odata.count'];
+    return typeof count === 'number' && Number.isFinite(count) && count >= 0 ? count : null;
   }
 
   /**
@@ -155,7 +171,7 @@ export class GraphGroupReader {
       { signal },
     );
     const link = page['@odata.deltaLink'];
-    if (!link) throw new WritebackWatchError('GraphRequestFailed', 'Graph answered $deltatoken=latest without an @odata.deltaLink.');
+    if (!link) throw new GraphRequestError('GraphRequestFailed', 'Graph answered $deltatoken=latest without an @odata.deltaLink.');
     return link;
   }
 
@@ -172,20 +188,20 @@ export class GraphGroupReader {
           signal,
         });
       } catch (error) {
-        if (error instanceof WritebackWatchError && error.details?.status === 410) {
-          throw new DeltaTokenExpiredError(`Graph no longer knows the delta token (${String(error.details.graphCode || 'HTTP 410')}); a full scan runs instead.`);
+        if (isGraphStatus(error, 410)) {
+          throw new DeltaTokenExpiredError(`Graph no longer knows the delta token (${error.graphCode ?? 'HTTP 410'}); a full scan runs instead.`, error.graphCode, error);
         }
         throw error;
       }
       if (!Array.isArray(page.value)) {
-        throw new WritebackWatchError('GraphRequestFailed', `Page ${pageNumber} of group changes has no "value" array.`);
+        throw new GraphRequestError('GraphRequestFailed', `Page ${pageNumber} of group changes has no "value" array.`);
       }
       const changed: GraphGroup[] = [];
       const removed: string[] = [];
       for (const item of page.value.filter(hasId)) (item['@removed'] ? removed.push(item.id) : changed.push(item));
       link = page['@odata.nextLink'] ?? null;
       const next = page['@odata.deltaLink'] ?? null;
-      if (!link && !next) throw new WritebackWatchError('GraphRequestFailed', `Page ${pageNumber} of group changes has neither a nextLink nor a deltaLink.`);
+      if (!link && !next) throw new GraphRequestError('GraphRequestFailed', `Page ${pageNumber} of group changes has neither a nextLink nor a deltaLink.`);
       yield { changed, removed, deltaLink: link ? null : next };
     }
   }
@@ -195,7 +211,7 @@ export class GraphGroupReader {
     try {
       return await this.transport.getJson<GraphGroup>(`/groups/${encodeURIComponent(groupId)}?$select=${GROUP_SELECT.join(',')}`, `Reading group ${groupId}`, { signal });
     } catch (error) {
-      if (error instanceof WritebackWatchError && error.details?.status === 404) return null;
+      if (isGraphStatus(error, 404)) return null;
       throw error;
     }
   }
@@ -278,9 +294,8 @@ export class GraphGroupReader {
     try {
       return await request;
     } catch (error) {
-      const status = error instanceof WritebackWatchError ? error.details?.status : undefined;
-      if (status === 403 || status === 404) {
-        onMissing?.(status);
+      if (isGraphStatus(error, 403) || isGraphStatus(error, 404)) {
+        onMissing?.(error.statusCode ?? 0);
         return null;
       }
       throw error;

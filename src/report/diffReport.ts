@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import { FINDINGS } from '../classify';
 import { CHANGE_TYPES, isSuspiciousTypeReset } from '../diff/compareGroups';
-import type { ClassifiedGroup, DiffSummary, FindingId, GroupChange, TenantContextChange } from '../model';
+import type { ClassifiedGroup, DiffSummary, FindingName, GroupChange, TenantContextChange } from '../model';
 import { EMPTY, STYLES, bucket, count, date, flag, raw, text, type ReportCell } from './cells';
 import { groupLinker } from './entraLinks';
 import { StreamingWorkbook, type ColumnSpec, type ReportSheet } from './streamingWorkbook';
@@ -17,6 +17,8 @@ export interface DiffReportInput {
   changes: () => AsyncIterable<GroupChange>;
   /** Base URL of the Entra admin center for group links (default https://entra.microsoft.com). */
   entraPortalBaseUrl?: string;
+  /** Called with the number of Changes rows written so far, after each one (for a progress line). */
+  onProgress?: (rows: number) => void;
 }
 
 export const DIFF_REPORT_SHEETS = { summary: 'Summary', changes: 'Changes' } as const;
@@ -70,7 +72,10 @@ export async function writeDiffReport(out: Writable, input: DiffReportInput): Pr
   await writeSummary(workbook.addSheet(DIFF_REPORT_SHEETS.summary, { columns: SUMMARY_COLUMNS, header: false }), input.summary);
 
   const sheet = workbook.addSheet(DIFF_REPORT_SHEETS.changes, { columns: CHANGE_COLUMNS, header: true });
-  for await (const change of input.changes()) await sheet.add(changeRow(change, link));
+  for await (const change of input.changes()) {
+    await sheet.add(changeRow(change, link));
+    input.onProgress?.(sheet.rows);
+  }
   sheet.commit();
 
   await workbook.commit();
@@ -109,8 +114,8 @@ export function changeRow(change: GroupChange, link: (groupId: string) => Report
   ];
 }
 
-function findingList(ids: readonly FindingId[]): string {
-  return ids.map((id) => `${FINDINGS[id].code} ${FINDINGS[id].title}`).join('; ');
+function findingList(names: readonly FindingName[]): string {
+  return names.map((name) => `${FINDINGS[name].id} ${FINDINGS[name].title}`).join('; ');
 }
 
 async function writeSummary(sheet: ReportSheet, summary: DiffSummary): Promise<void> {

@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream';
 import {
   BUCKETS,
   CLASSIFICATION_ASSUMPTIONS,
-  FINDING_IDS,
+  FINDING_NAMES,
   FINDINGS,
   GROUP_KINDS,
   REASONS,
@@ -58,6 +58,8 @@ export interface ScanReportInput {
   entraPortalBaseUrl?: string;
   /** Current policy violations (e.g. `listViolations(policy, snapshot)`); adds a "Policy violations" sheet. */
   violations?: () => AsyncIterable<ReportedViolation>;
+  /** Called with the number of Groups rows written so far, after each one (for a progress line). */
+  onProgress?: (rows: number) => void;
 }
 
 export interface ScanReportResult {
@@ -141,6 +143,7 @@ export async function writeScanReport(out: Writable, input: ScanReportInput): Pr
     groupsSheet = workbook.addSheet(SCAN_REPORT_SHEETS.groups, { columns: GROUP_COLUMNS, header: true });
     for await (const group of input.groups()) {
       await groupsSheet.add(groupRow(group, link));
+      input.onProgress?.(groupsSheet.rows);
       if (group.findings.length > 0) await spool.push(findingsOf(group));
     }
     groupsSheet.commit();
@@ -182,8 +185,8 @@ export function groupRow(group: ClassifiedGroup, link: (groupId: string) => Repo
     text(group.reason),
     text(reason.explanation),
     severity(highestSeverity(group.findings)),
-    text(orderedFindings(group).map((id) => FINDINGS[id].code).join(', ')),
-    text(orderedFindings(group).map((id) => FINDINGS[id].title).join('; ')),
+    text(orderedFindings(group).map((name) => FINDINGS[name].id).join(', ')),
+    text(orderedFindings(group).map((name) => FINDINGS[name].title).join('; ')),
     date(group.createdDateTime),
     text(group.mail),
     flag(group.flags.dynamic),
@@ -202,10 +205,10 @@ type FindingsOf = Pick<ClassifiedGroup, 'id' | 'displayName' | 'bucket' | 'findi
 const findingsOf = (group: ClassifiedGroup): FindingsOf => ({ id: group.id, displayName: group.displayName, bucket: group.bucket, findings: group.findings });
 
 export function findingRows(group: FindingsOf): ReportCell[][] {
-  return orderedFindings(group).map((id) => {
-    const finding = FINDINGS[id];
+  return orderedFindings(group).map((name) => {
+    const finding = FINDINGS[name];
     return [
-      text(finding.code),
+      text(finding.id),
       severity(finding.severity),
       text(finding.title),
       text(group.id),
@@ -243,7 +246,7 @@ function describeExpected(expected: Readonly<Record<string, unknown>>): string {
 /** The group's findings in catalog order, each once. */
 function orderedFindings(group: Pick<ClassifiedGroup, 'findings'>): ClassifiedGroup['findings'] {
   const present = new Set(group.findings);
-  return FINDING_IDS.filter((id) => present.has(id));
+  return FINDING_NAMES.filter((name) => present.has(name));
 }
 
 async function writeSummary(sheet: ReportSheet, scan: ScanRecord): Promise<void> {
@@ -284,9 +287,9 @@ async function writeSummary(sheet: ReportSheet, scan: ScanRecord): Promise<void>
 
   await sheet.add([text('Findings by rule', STYLES.label)]);
   await sheet.add(['Finding', 'Code', 'Severity', 'Groups'].map((title) => text(title, STYLES.header)));
-  for (const id of FINDING_IDS) {
-    const finding = FINDINGS[id];
-    await sheet.add([text(finding.title), text(finding.code), severity(finding.severity), count(scan.counts.byFinding[id] ?? 0)]);
+  for (const name of FINDING_NAMES) {
+    const finding = FINDINGS[name];
+    await sheet.add([text(finding.title), text(finding.id), severity(finding.severity), count(scan.counts.byFinding[name] ?? 0)]);
   }
   await blank();
 

@@ -12,7 +12,7 @@ import { WritebackWatchError } from '../errors';
 import type { StoredScan } from '../store/scanStore';
 import { BATCH_SIZE } from '../store/snapshotStore';
 import { GUID_PARTITIONS, snapshotShard } from '../store/keys';
-import type { ScanDependencies } from './runScan';
+import type { ScanDependencies, ScanProgress } from './runScan';
 import { DeltaTokenExpiredError, GROUP_SELECT } from '../graph/groupReader';
 import { classifyGroups } from './classifyGroups';
 
@@ -24,7 +24,7 @@ const COPY_CHUNK = 1_000;
 /** Delta cannot be used this time; the scan continues as a full scan. */
 export class DeltaUnavailableError extends WritebackWatchError {
   constructor(message: string, cause?: unknown) {
-    super('GraphRequestFailed', message, undefined, { cause });
+    super('DeltaUnavailable', message, undefined, { cause });
     this.name = 'DeltaUnavailableError';
   }
 }
@@ -128,9 +128,14 @@ export async function runDeltaScan(
   deps: ScanDependencies,
   scan: StoredScan,
   base: StoredScan,
-  options: { signal?: AbortSignal; keepAlive: () => Promise<void> },
+  options: { signal?: AbortSignal; keepAlive: () => Promise<void>; onProgress?: (progress: ScanProgress) => void },
 ): Promise<DeltaScanResult> {
   const changes = await readChanges(deps, base, options.signal);
+  // Most of a delta scan's time goes into copying the base snapshot, so progress counts rows stored, of about
+  // as many as the base had.
+  let stored = 0;
+  const progress = (finished: boolean): void => options.onProgress?.({ pages: changes.pages, groups: stored, total: base.counts.total, finished });
+  progress(false);
   const wholeReads = await completeGroups(deps, base, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
   // The context this delta scan recorded, the same as its base's (runScan checks that before delta is used).
@@ -147,8 +152,10 @@ export async function runDeltaScan(
   let chunkRows = 0;
   const addChunk = async (): Promise<void> => {
     for (const [segment, entities] of chunk.entries()) if (entities) await writer.addEntities(entities, 0, segment);
+    stored += chunkRows;
     chunk = [];
     chunkRows = 0;
+    progress(false);
   };
   const push = async (entity: SnapshotEntity): Promise<void> => {
     (chunk[spread(entity)] ??= []).push(entity);
@@ -183,6 +190,7 @@ export async function runDeltaScan(
     await writer.flush().catch(() => undefined);
   }
   await writer.flush();
+  progress(true);
   return {
     counts,
     pages: changes.pages,

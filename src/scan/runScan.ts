@@ -54,6 +54,23 @@ export interface ScanRequest {
   signal?: AbortSignal;
   /** Only resume a scan already running; never start a new one (the continuation timer). */
   resumeOnly?: boolean;
+  /**
+   * Called as a full scan pages: once before the first page, after each stored page, and once with `finished`
+   * when every row is stored (what follows is quick: the scan record, the summary log line). Passing it also
+   * asks Graph for a group count, one extra request, so `total` can carry an estimate; no count, no total.
+   * A delta scan reports the rows it has stored instead, of the base scan's total (deltaScan.ts).
+   */
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export interface ScanProgress {
+  /** Pages and groups so far, including those of an interrupted run this one resumes. */
+  pages: number;
+  groups: number;
+  /** Graph's count of the tenant's groups, when it gave one. */
+  total: number | null;
+  /** Paging is over (complete or paused). */
+  finished: boolean;
 }
 
 export type ScanOutcome =
@@ -188,6 +205,8 @@ async function scanPages(
     return markComplete(deps, scan, counts, invocationStart, now);
   }
   const retries = (): number => retriesBefore + transport.retries;
+  const progress = request.onProgress ? trackProgress(deps, request.onProgress, request.signal) : null;
+  progress?.report(pages, rows);
   const writer = await snapshots.createWriter(scan.id);
   let checkpoints: Promise<void> = Promise.resolve();
   /** Checkpoints taken but not yet due, oldest first (CHECKPOINT_TRAIL). */
@@ -222,6 +241,7 @@ async function scanPages(
       // past its lease learns here that another one took the scan over, before it writes a row.
       await renewLeaseIfDue(deps, lease, scan, now);
       await writer.add(classified, pages, segment);
+      progress?.report(pages, rows);
       if (!page.nextLink) break; // the end: flushed and marked complete below
       paused = settings.scan.timeBudgetMs > 0 && now().getTime() - invocationStart >= settings.scan.timeBudgetMs;
       if (pages % settings.scan.checkpointPages !== 0 && !paused) continue;
@@ -252,6 +272,7 @@ async function scanPages(
   }
   await writer.flush();
   await checkpoints;
+  progress?.report(pages, rows, true);
   scan.retries = retries();
   scan.pages = pages;
   scan.snapshotSegments = Math.max(scan.snapshotSegments, writer.segments);
@@ -261,6 +282,18 @@ async function scanPages(
     return { status: 'paused', scan };
   }
   return markComplete(deps, scan, counts, invocationStart, now);
+}
+
+/** Reports progress to the caller, with Graph's group count once it arrives (a failed count only means no total). */
+function trackProgress(deps: ScanDependencies, onProgress: (progress: ScanProgress) => void, signal?: AbortSignal): { report(pages: number, groups: number, finished?: boolean): void } {
+  let total: number | null = null;
+  deps.reader.estimateGroupCount(signal).then(
+    (count) => {
+      total = count;
+    },
+    (error: unknown) => deps.log.info(`No group count for the progress estimate: ${errorMessage(error)}`),
+  );
+  return { report: (pages, groups, finished = false) => onProgress({ pages, groups, total, finished }) };
 }
 
 /** Renews the lease once a third of it has run out; throws LeaseLostError if another instance took it. */
@@ -286,7 +319,7 @@ async function tryDeltaScan(
       throw new DeltaUnavailableError(`the Cloud Sync configuration changed since scan ${base.id}, so every group is classified again.`);
     }
     const keepAlive = (): Promise<void> => renewLeaseIfDue(deps, lease, scan, now);
-    const result = await runDeltaScan(deps, scan, base, { signal: request.signal, keepAlive });
+    const result = await runDeltaScan(deps, scan, base, { signal: request.signal, keepAlive, onProgress: request.onProgress });
     scan.pages = result.pages;
     scan.retries = deps.transport.retries;
     scan.deltaLink = result.deltaLink;

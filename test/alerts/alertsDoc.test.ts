@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { signatureHeaders } from '../../src/alerts/delivery/signature';
 import { webhookPayload } from '../../src/alerts/delivery/webhook';
 import { loadAlertPolicy } from '../../src/alerts/policy';
-import { ALERT_RULE_IDS, ALERT_RULES } from '../../src/alerts/rules';
+import { ALERT_RULE_IDS, alertRuleById } from '../../src/alerts/rules';
 import { NOW, TENANT } from './fixtures';
 
 const DOC = readFileSync(path.resolve(__dirname, '../../docs/alerts.md'), 'utf8');
@@ -47,11 +47,11 @@ describe('docs/alerts.md', () => {
     expect(rows.map((r) => r[0])).toEqual([...ALERT_RULE_IDS]);
   });
 
-  it.each(ALERT_RULE_IDS.map((id) => [id]))('%s: key, title, default severity, default state, rationale and remediation match the code', (id) => {
-    const [, key, title, severity, enabled, rationale, remediation] = rows.find((r) => r[0] === id)!;
-    const rule = ALERT_RULES[id];
-    expect({ key, title, severity, enabled, rationale, remediation }).toEqual({
-      key: rule.key,
+  it.each(ALERT_RULE_IDS.map((id) => [id]))('%s: name, title, default severity, default state, rationale and remediation match the code', (id) => {
+    const [, name, title, severity, enabled, rationale, remediation] = rows.find((r) => r[0] === id)!;
+    const rule = alertRuleById(id);
+    expect({ name, title, severity, enabled, rationale, remediation }).toEqual({
+      name: rule.name,
       title: rule.title,
       severity: rule.defaultSeverity,
       enabled: rule.enabledByDefault ? 'yes' : 'no',
@@ -62,7 +62,7 @@ describe('docs/alerts.md', () => {
 
   it('states every supersession the code applies', () => {
     for (const id of ALERT_RULE_IDS) {
-      const supersedes = ALERT_RULES[id].supersedes;
+      const supersedes = alertRuleById(id).supersedes;
       if (supersedes) expect(DOC).toContain(`${id} supersedes ${supersedes.join(' and ')}`);
     }
   });

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredAlert } from '../../src/alerts/alertStore';
 import { createAlertChannels } from '../../src/alerts/delivery/channels';
@@ -280,6 +282,27 @@ describe('email channel through Graph sendMail', () => {
     expect(refused).toMatchObject({ status: 'failed', attempts: 1 });
     expect(refused!.lastError).toContain('answered 403 ErrorAccessDenied');
     expect(refused!.lastError).toContain('Mail.Send');
+  });
+});
+
+describe('email channel without an answer from Graph', () => {
+  it('abandons a request after the channel timeout and retries it like a dropped connection', async () => {
+    // Accepts the request and never answers, as a hung connection would.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => (silent.close(() => resolve()), silent.closeAllConnections())));
+    let requests = 0;
+    silent.on('request', () => void (requests += 1));
+    const client = createGraphClient(testSettings({ GRAPH_BASE_URL: `http://127.0.0.1:${(silent.address() as AddressInfo).port}` }));
+    const channel = createEmailChannel({ client, from: 'alerts@contoso.example', to: ['secops@contoso.example'], publicBaseUrl: null, timeoutMs: 100 });
+    const [outcome] = await deliverAlert(await storedAlert(), [channel], { sleep: async () => undefined, maxAttempts: 2 });
+    expect(outcome).toMatchObject({ status: 'failed', attempts: 2 });
+    expect(outcome!.lastError).toMatch(/^Graph sendMail failed without a response: no answer within 0\.1 s \(gave up after 2 attempts\)$/);
+    expect(requests).toBe(2);
+
+    const unreachable = createGraphClient(testSettings({ GRAPH_BASE_URL: `http://127.0.0.1:${await closedPort()}` }));
+    const refused = createEmailChannel({ client: unreachable, from: 'alerts@contoso.example', to: ['secops@contoso.example'], publicBaseUrl: null });
+    await expect(refused.send(await storedAlert())).rejects.toMatchObject({ status: null, retryable: true, message: expect.stringMatching(/^Graph sendMail failed without a response: network error/) });
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listViolations } from '../../src/alerts/expectations';
 import { DEFAULT_ALERT_POLICY, loadAlertPolicy } from '../../src/alerts/policy';
-import { ALERT_RULE_IDS, ALERT_RULES } from '../../src/alerts/rules';
+import { ALERT_RULE_IDS, alertRuleById } from '../../src/alerts/rules';
 import { ConfigurationError } from '../../src/errors';
 import { groupId, m365, security, stream, wb } from './fixtures';
 
@@ -26,7 +26,7 @@ describe('loadAlertPolicy', () => {
     expect(loadAlertPolicy(null)).toBe(DEFAULT_ALERT_POLICY);
     expect(loadAlertPolicy('  ')).toBe(DEFAULT_ALERT_POLICY);
     for (const id of ALERT_RULE_IDS) {
-      expect(DEFAULT_ALERT_POLICY.rules[id]).toEqual({ enabled: ALERT_RULES[id].enabledByDefault, severity: ALERT_RULES[id].defaultSeverity });
+      expect(DEFAULT_ALERT_POLICY.rules[id]).toEqual({ enabled: alertRuleById(id).enabledByDefault, severity: alertRuleById(id).defaultSeverity });
     }
     expect(DEFAULT_ALERT_POLICY.rules['WBW-A14'].enabled).toBe(false);
     expect(DEFAULT_ALERT_POLICY.massChange).toEqual({ maxShare: 0.05, minGroups: 50, examples: 20 });

@@ -61,6 +61,18 @@ describe('AlertStore (Azurite)', () => {
     await expect(store.listAlerts({ tenantId: TENANT, top: 0 })).rejects.toThrow(/top must be/);
   });
 
+  it('merges concurrent delivery updates: a writer that loses the race (412) reads again and merges on top', async () => {
+    const settings = testSettings();
+    const [a] = await candidatesFor(1, scan('20261125T020000Z-bbbbbb'));
+    await new AlertStore(createTableFactory(settings)).recordAlert(a!, { now: NOW });
+    const record = (attempts: number) => ({ status: 'failed' as const, attempts, lastError: 'POST answered 500', lastAttemptAt: NOW.toISOString(), deliveredAt: null });
+    const channels = ['email', 'teams', 'webhook'];
+    // Separate stores, as separate processes would be: each reads the alert, then merges with its ETag.
+    await Promise.all(channels.map((name, i) => new AlertStore(createTableFactory(settings)).updateDeliveries(a!.id, { [name]: record(i + 1) })));
+    const deliveries = (await new AlertStore(createTableFactory(settings)).getAlert(a!.id))!.deliveries;
+    expect(Object.fromEntries(Object.entries(deliveries).map(([name, d]) => [name, d.attempts]))).toEqual({ email: 1, teams: 2, webhook: 3 });
+  });
+
   it('merges delivery records, acknowledges, and reports the scans open alerts reference', async () => {
     const store = new AlertStore(createTableFactory(testSettings()));
     const [a] = await candidatesFor(1, scan('20261125T020000Z-bbbbbb'));

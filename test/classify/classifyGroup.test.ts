@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyGroup, decideWriteback, type ClassificationRow } from '../../src/classify/classifyGroup';
-import { FINDING_IDS, REASONS } from '../../src/classify/findings';
+import { FINDING_NAMES, REASONS } from '../../src/classify/findings';
 import { readWritebackSettings } from '../../src/classify/normalize';
 import type { Bucket, GraphGroup, GroupKind, OnPremisesGroupType, ReasonCode } from '../../src/model';
 import { KIND_BUILDERS, distribution, mailEnabledSecurity, microsoft365, security, unknownKind, writeback } from './groups';
@@ -394,7 +394,7 @@ describe('classifyGroup: sparse and malformed groups never throw', () => {
               if (result.sourceOfAuthority === 'onPremises') expect(result.bucket).toBe('notWrittenBack');
               if (result.kind !== 'microsoft365' && result.kind !== 'security') expect(result.bucket).toBe('notWrittenBack');
               // Findings are unique and in catalog order.
-              const positions = result.findings.map((id) => FINDING_IDS.indexOf(id));
+              const positions = result.findings.map((name) => FINDING_NAMES.indexOf(name));
               expect(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1]!))).toBe(true);
             }
           }

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { classifyGroup, type ClassificationContext } from '../../src/classify/classifyGroup';
 import {
   CLASSIFICATION_ASSUMPTIONS,
-  FINDING_IDS,
+  FINDING_NAMES,
   FINDINGS,
   MEMBER_LIMITS,
   REASONS,
   highestSeverity,
   severityOf,
 } from '../../src/classify/findings';
-import type { FindingId, GraphGroup, ReasonCode } from '../../src/model';
+import type { FindingName, GraphGroup, ReasonCode } from '../../src/model';
 import { distribution, mailEnabledSecurity, microsoft365, security, unknownKind, writeback } from './groups';
 
 interface FindingCase {
@@ -19,7 +19,7 @@ interface FindingCase {
 }
 
 /** For every finding: groups that raise it and near misses that do not (each differs in one respect). */
-const CASES: Record<FindingId, { fires: FindingCase[]; silent: FindingCase[] }> = {
+const CASES: Record<FindingName, { fires: FindingCase[]; silent: FindingCase[] }> = {
   roleAssignableWrittenBack: {
     fires: [
       { name: 'enabled role-assignable security group', group: security({ isAssignableToRole: true, writebackConfiguration: writeback(true, null) }) },
@@ -130,12 +130,12 @@ const CASES: Record<FindingId, { fires: FindingCase[]; silent: FindingCase[] }> 
   },
 };
 
-describe.each(FINDING_IDS.map((id) => [id, CASES[id]] as const))('finding %s', (id, { fires, silent }) => {
+describe.each(FINDING_NAMES.map((name) => [name, CASES[name]] as const))('finding %s', (finding, { fires, silent }) => {
   it.each(fires.map((c) => [c.name, c] as const))('fires: %s', (_name, c) => {
-    expect(classifyGroup(c.group, c.context).findings).toContain(id);
+    expect(classifyGroup(c.group, c.context).findings).toContain(finding);
   });
   it.each(silent.map((c) => [c.name, c] as const))('silent: %s', (_name, c) => {
-    expect(classifyGroup(c.group, c.context).findings).not.toContain(id);
+    expect(classifyGroup(c.group, c.context).findings).not.toContain(finding);
   });
 });
 
@@ -162,19 +162,20 @@ describe('findings on one group', () => {
 });
 
 describe('the catalog', () => {
-  it('defines every finding once, under its own id, with a unique stable code', () => {
-    const ids = Object.keys(FINDINGS) as FindingId[];
-    expect(ids.length).toBe(9);
-    for (const id of ids) expect(FINDINGS[id].id).toBe(id);
-    const codes = ids.map((id) => FINDINGS[id].code);
-    expect(new Set(codes).size).toBe(codes.length);
-    for (const code of codes) expect(code).toMatch(/^WBW-F\d{2}$/);
-    expect([...FINDING_IDS].sort()).toEqual([...ids].sort());
+  it('defines every finding once, under its own name, with a unique stable id', () => {
+    const names = Object.keys(FINDINGS) as FindingName[];
+    expect(names.length).toBe(9);
+    for (const name of names) expect(FINDINGS[name].name).toBe(name);
+    const ids = names.map((name) => FINDINGS[name].id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^WBW-F\d{2}$/);
+    expect([...FINDING_NAMES].sort()).toEqual([...names].sort());
+    expect(FINDING_NAMES.map((name) => FINDINGS[name].id)).toEqual([...ids].sort());
   });
 
   it('gives every finding a title, rationale, source and remediation', () => {
-    for (const id of FINDING_IDS) {
-      const definition = FINDINGS[id];
+    for (const name of FINDING_NAMES) {
+      const definition = FINDINGS[name];
       for (const text of [definition.title, definition.rationale, definition.source, definition.remediation]) {
         expect(text.trim().length).toBeGreaterThan(10);
         // docs/findings.md is a Markdown table: a pipe or line break would split a cell.
@@ -212,7 +213,7 @@ describe('the catalog', () => {
 
 describe('severity helpers', () => {
   it('severityOf reads the catalog', () => {
-    for (const id of FINDING_IDS) expect(severityOf(id)).toBe(FINDINGS[id].severity);
+    for (const name of FINDING_NAMES) expect(severityOf(name)).toBe(FINDINGS[name].severity);
   });
 
   it('highestSeverity picks the most severe, or null for none', () => {
@@ -220,6 +221,6 @@ describe('severity helpers', () => {
     expect(highestSeverity(['securityDefaultDisputed'])).toBe('info');
     expect(highestSeverity(['securityDefaultDisputed', 'portalShowsNoWriteback'])).toBe('low');
     expect(highestSeverity(['portalShowsNoWriteback', 'memberCountOverWritebackLimit', 'securityDefaultDisputed'])).toBe('medium');
-    expect(highestSeverity(new Set<FindingId>(['unknownGroupKind', 'roleAssignableWrittenBack', 'invalidTargetForSecurityGroup']))).toBe('high');
+    expect(highestSeverity(new Set<FindingName>(['unknownGroupKind', 'roleAssignableWrittenBack', 'invalidTargetForSecurityGroup']))).toBe('high');
   });
 });

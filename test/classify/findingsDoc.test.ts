@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FINDING_IDS, FINDINGS } from '../../src/classify/findings';
+import { FINDING_NAMES, FINDINGS } from '../../src/classify/findings';
 
 const DOC = readFileSync(path.resolve(__dirname, '../../docs/findings.md'), 'utf8');
 
-/** Rows of every Markdown table in the doc whose first cell is a finding code. */
+/** Rows of every Markdown table in the doc whose first cell is a finding id. */
 function findingRows(markdown: string): string[][] {
   return markdown
     .split('\n')
@@ -29,17 +29,17 @@ const whenRows = findingRows(DOC).filter((cells) => cells.length === 2);
 
 describe('docs/findings.md', () => {
   it('lists every finding of the catalog exactly once, and nothing else', () => {
-    const ids = catalogRows.map((cells) => plain(cells[1]));
-    expect(ids).toEqual([...FINDING_IDS]);
+    const names = catalogRows.map((cells) => plain(cells[1]));
+    expect(names).toEqual([...FINDING_NAMES]);
   });
 
-  it.each(FINDING_IDS.map((id) => [id]))('%s: code, severity, title, rationale, source and remediation match the code', (id) => {
-    const row = catalogRows.find((cells) => plain(cells[1]) === id);
-    expect(row, `no row for ${id}`).toBeDefined();
-    const [code, , severity, title, rationale, source, remediation] = row!.map(plain);
-    const definition = FINDINGS[id];
-    expect({ code, severity, title, rationale, source, remediation }).toEqual({
-      code: definition.code,
+  it.each(FINDING_NAMES.map((name) => [name]))('%s: id, severity, title, rationale, source and remediation match the code', (name) => {
+    const row = catalogRows.find((cells) => plain(cells[1]) === name);
+    expect(row, `no row for ${name}`).toBeDefined();
+    const [id, , severity, title, rationale, source, remediation] = row!.map(plain);
+    const definition = FINDINGS[name];
+    expect({ id, severity, title, rationale, source, remediation }).toEqual({
+      id: definition.id,
       severity: definition.severity,
       title: definition.title,
       rationale: definition.rationale,
@@ -49,6 +49,6 @@ describe('docs/findings.md', () => {
   });
 
   it('says when every finding is raised', () => {
-    expect(whenRows.map((cells) => cells[0])).toEqual(FINDING_IDS.map((id) => FINDINGS[id].code));
+    expect(whenRows.map((cells) => cells[0])).toEqual(FINDING_NAMES.map((name) => FINDINGS[name].id));
   });
 });

@@ -6,7 +6,7 @@ import { startGraphEmulator, type EmulatorOptions, type RunningEmulator } from '
 import { loadSettings, type Settings } from '../../src/config/settings';
 import { createServices, type ServiceOptions, type Services } from '../../src/app/services';
 import { silentLogger, type Logger } from '../../src/observability/logger';
-import type { Clock } from '../../src/graph/retryPolicy';
+import type { Clock } from '../../src/retry/clock';
 import { testEnv } from './settings';
 
 export interface World {

@@ -109,8 +109,8 @@ describe('writeDiffReport', () => {
       'universalSecurityGroup',
     ]);
     expect(values(2, 'Findings added', 'Findings removed', 'Approval id')).toEqual([
-      `${FINDINGS.publicGroupWrittenBackAsSecurity.code} ${FINDINGS.publicGroupWrittenBackAsSecurity.title}`,
-      `${FINDINGS.portalShowsNoWriteback.code} ${FINDINGS.portalShowsNoWriteback.title}`,
+      `${FINDINGS.publicGroupWrittenBackAsSecurity.id} ${FINDINGS.publicGroupWrittenBackAsSecurity.title}`,
+      `${FINDINGS.portalShowsNoWriteback.id} ${FINDINGS.portalShowsNoWriteback.title}`,
       APPROVAL,
     ]);
     // Removed: only the before side, no link to a deleted group.

@@ -145,7 +145,7 @@ describe('writeScanReport', () => {
 
     // Row 3: the role-assignable, dynamic security group.
     expect(cellAt(groupsSheet, 3, 'Entra portal shows').value).toBe('Writeback enabled (no target type set)');
-    expect(cellAt(groupsSheet, 3, 'Finding codes').value).toBe(`${FINDINGS.roleAssignableWrittenBack.code}, ${FINDINGS.dynamicGroupWrittenBackAsSecurity.code}`);
+    expect(cellAt(groupsSheet, 3, 'Finding codes').value).toBe(`${FINDINGS.roleAssignableWrittenBack.id}, ${FINDINGS.dynamicGroupWrittenBackAsSecurity.id}`);
     expect(cellAt(groupsSheet, 3, 'Findings').value).toBe(`${FINDINGS.roleAssignableWrittenBack.title}; ${FINDINGS.dynamicGroupWrittenBackAsSecurity.title}`);
     expect(cellAt(groupsSheet, 3, 'Highest severity').value).toBe('high');
     expect(cellAt(groupsSheet, 3, 'Member count').value).toBe(1234);
@@ -235,11 +235,11 @@ describe('writeScanReport', () => {
     findings.eachRow((row, number) => {
       if (number > 1) rows.push([row.getCell(1).value, row.getCell(4).value, row.getCell(5).value]);
     });
-    const f07 = FINDINGS.portalShowsNoWriteback.code;
+    const f07 = FINDINGS.portalShowsNoWriteback.id;
     expect(rows).toEqual([
       [f07, guid(1), FORMULA_NAMES[0]],
-      [FINDINGS.roleAssignableWrittenBack.code, guid(2), FORMULA_NAMES[1]],
-      [FINDINGS.dynamicGroupWrittenBackAsSecurity.code, guid(2), FORMULA_NAMES[1]],
+      [FINDINGS.roleAssignableWrittenBack.id, guid(2), FORMULA_NAMES[1]],
+      [FINDINGS.dynamicGroupWrittenBackAsSecurity.id, guid(2), FORMULA_NAMES[1]],
       [f07, guid(5), 'Bell and nul\nnext line'],
       [f07, guid(6), 'Group 00000006'],
       [f07, 'fixture-group', 'Not a GUID'],

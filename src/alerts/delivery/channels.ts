@@ -34,7 +34,7 @@ export function createAlertChannels(settings: Settings, dependencies: ChannelDep
     if (!dependencies.graphClient) {
       throw new ConfigurationError('Setting ALERT_EMAIL_FROM is set, so alert email needs a Graph client; none was given.', 'ALERT_EMAIL_FROM');
     }
-    channels.push(createEmailChannel({ client: dependencies.graphClient, from: alerts.emailFrom, to: alerts.emailTo, publicBaseUrl }));
+    channels.push(createEmailChannel({ client: dependencies.graphClient, from: alerts.emailFrom, to: alerts.emailTo, publicBaseUrl, timeoutMs: dependencies.timeoutMs }));
   }
   return channels;
 }

@@ -5,10 +5,9 @@
  * alone lets the app send as any mailbox. The Graph Client is created by the caller (credential, base URL).
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { errorMessage } from '../../errors';
-import { parseRetryAfter } from '../../graph/retryPolicy';
+import { sendGraphRequest, type GraphFailure } from '../../graph/graphRequest';
 import type { StoredAlert } from '../alertStore';
-import { ALERT_RULES, remediationFor } from '../rules';
+import { ALERT_RULES, alertRuleById, remediationFor } from '../rules';
 import { DeliveryError, isRetryableStatus, type AlertChannel } from './channel';
 import { alertLinks } from './links';
 import { SEVERITY_LABEL, changeRows, massChangeCounts, massChangeExamples, truncate } from './present';
@@ -28,7 +27,7 @@ export function escapeHtml(text: string): string {
 }
 
 export function emailMessage(alert: StoredAlert, to: readonly string[], publicBaseUrl: string | null): SendMailRequest {
-  const rule = ALERT_RULES[alert.ruleId];
+  const rule = alertRuleById(alert.ruleId);
   const links = alertLinks(alert, publicBaseUrl);
   const row = (label: string, value: string): string =>
     `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${escapeHtml(truncate(value, 500))}</td></tr>`;
@@ -42,12 +41,12 @@ export function emailMessage(alert: StoredAlert, to: readonly string[], publicBa
   if (changes.length > 0) {
     parts.push('<h3>Before → after</h3>', `<table>${changes.map((c) => row(c.label, `${c.before} → ${c.after}`)).join('')}</table>`);
   }
-  if (alert.ruleId === 'WBW-A15') {
+  if (alert.ruleId === ALERT_RULES.massChange.id) {
     parts.push('<h3>Alerts replaced, per rule</h3>', `<ul>${massChangeCounts(alert).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`);
     const examples = massChangeExamples(alert, 20);
     if (examples.length > 0) parts.push('<h3>First examples</h3>', `<ul>${examples.map((e) => `<li>${escapeHtml(e.title)}</li>`).join('')}</ul>`);
   }
-  if (alert.ruleId === 'WBW-A12' && typeof alert.details.error === 'string') parts.push(`<p>${escapeHtml(alert.details.error)}</p>`);
+  if (alert.ruleId === ALERT_RULES.scanFailed.id && typeof alert.details.error === 'string') parts.push(`<p>${escapeHtml(alert.details.error)}</p>`);
   parts.push(`<p><b>Why it matters:</b> ${escapeHtml(rule.rationale)}</p>`, `<p><b>What to do:</b> ${escapeHtml(remediationFor(rule.id, alert.groupId))}</p>`);
   if (links.diffReport) parts.push(`<p><a href="${escapeHtml(links.diffReport)}">Open the diff report</a></p>`);
   parts.push(`<p style="color:#666">Writeback Watch alert ${escapeHtml(alert.id)}</p>`);
@@ -71,38 +70,36 @@ export interface EmailChannelOptions {
   to: readonly string[];
   publicBaseUrl: string | null;
   name?: string;
+  /** Per request. Default 30 s, as for the webhook channels. */
+  timeoutMs?: number;
   now?: () => Date;
 }
 
+/**
+ * One sendMail request per delivery attempt, made and judged by the Graph layer (the same request path as the
+ * scan's); retrying is the delivery policy's, like every channel's.
+ */
 export function createEmailChannel(options: EmailChannelOptions): AlertChannel {
   const path = `/users/${encodeURIComponent(options.from)}/sendMail`;
   const now = options.now ?? (() => new Date());
   return {
     name: options.name ?? 'email',
     async send(alert) {
-      try {
-        await options.client.api(path).version('v1.0').post(emailMessage(alert, options.to, options.publicBaseUrl));
-      } catch (error) {
-        // The client reports an unreadable body as an error even on 202; Graph accepted the mail, so it was sent.
-        const status = (error as { statusCode?: number }).statusCode;
-        if (typeof status === 'number' && status >= 200 && status < 300) return;
-        throw toDeliveryError(error, now());
-      }
+      const request = { method: 'POST' as const, version: 'v1.0', path, body: emailMessage(alert, options.to, options.publicBaseUrl), timeoutMs: options.timeoutMs ?? 30_000 };
+      const result = await sendGraphRequest(options.client, request, () => now().getTime());
+      if (!result.ok) throw toDeliveryError(result.failure);
     },
   };
 }
 
-/** GraphError carries statusCode (-1 without a response) and the response headers. */
-function toDeliveryError(error: unknown, now: Date): DeliveryError {
-  const graph = error as { statusCode?: number; code?: string | null; headers?: Headers };
-  const status = typeof graph.statusCode === 'number' && graph.statusCode > 0 ? graph.statusCode : null;
-  const retryAfter = graph.headers && typeof graph.headers.get === 'function' ? graph.headers.get('retry-after') : null;
-  const code = graph.code ? ` ${graph.code}` : '';
+/** Graph's answer in the terms every channel reports: retried like a webhook (408, 429, 5xx, no answer). */
+function toDeliveryError(failure: GraphFailure): DeliveryError {
+  const status = failure.statusCode;
+  const code = failure.graphCode ? ` ${failure.graphCode}` : '';
   const hint = status === 403 ? ' (the app needs the Mail.Send application permission, and access to the sending mailbox)' : '';
-  return new DeliveryError(`Graph sendMail ${status === null ? 'failed without a response' : `answered ${status}`}${code}: ${errorMessage(error).slice(0, 300)}${hint}`, {
+  return new DeliveryError(`Graph sendMail ${status === null ? 'failed without a response' : `answered ${status}`}${code}: ${failure.message.slice(0, 300)}${hint}`, {
     status,
     retryable: status === null || isRetryableStatus(status),
-    retryAfterMs: parseRetryAfter(retryAfter, now.getTime()),
-    cause: error,
+    retryAfterMs: failure.retryAfterMs,
   });
 }

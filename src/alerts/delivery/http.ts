@@ -3,7 +3,7 @@
  * Workflows URLs end in `&sig=...`), so errors name the host only, never the URL.
  */
 import { errorMessage } from '../../errors';
-import { parseRetryAfter } from '../../graph/retryPolicy';
+import { parseRetryAfter } from '../../retry/retryPolicy';
 import { DeliveryError, isRetryableStatus } from './channel';
 
 export interface PostOptions {

@@ -7,7 +7,7 @@
  */
 import type { Severity } from '../../model';
 import type { StoredAlert } from '../alertStore';
-import { ALERT_RULES, remediationFor } from '../rules';
+import { ALERT_RULES, alertRuleById, remediationFor } from '../rules';
 import type { AlertChannel } from './channel';
 import { postJson } from './http';
 import { alertLinks } from './links';
@@ -41,7 +41,7 @@ export function escapeMarkdown(text: string): string {
 const fact = (title: string, value: string): CardElement => ({ title, value: escapeMarkdown(truncate(value, MAX_VALUE)) });
 
 export function teamsMessage(alert: StoredAlert, publicBaseUrl: string | null): TeamsMessage {
-  const rule = ALERT_RULES[alert.ruleId];
+  const rule = alertRuleById(alert.ruleId);
   const links = alertLinks(alert, publicBaseUrl);
   const facts: CardElement[] = [fact('Severity', SEVERITY_LABEL[alert.severity]), fact('Rule', `${rule.id} ${rule.title}`)];
   if (alert.groupId) facts.push(fact('Group', alert.groupName ? `${alert.groupName} (${alert.groupId})` : alert.groupId));
@@ -59,7 +59,7 @@ export function teamsMessage(alert: StoredAlert, publicBaseUrl: string | null): 
     body.push({ type: 'TextBlock', text: 'Before → after', weight: 'Bolder', spacing: 'Medium', wrap: true });
     body.push({ type: 'FactSet', facts: rows.map((row) => fact(row.label, `${row.before} → ${row.after}`)) });
   }
-  if (alert.ruleId === 'WBW-A15') {
+  if (alert.ruleId === ALERT_RULES.massChange.id) {
     body.push({ type: 'TextBlock', text: 'Alerts replaced, per rule', weight: 'Bolder', spacing: 'Medium', wrap: true });
     body.push({ type: 'FactSet', facts: massChangeCounts(alert).map((line) => fact(line.split(':')[0]!, line.split(':')[1]!.trim())) });
     const examples = massChangeExamples(alert, 10);
@@ -68,7 +68,7 @@ export function teamsMessage(alert: StoredAlert, publicBaseUrl: string | null): 
       body.push({ type: 'FactSet', facts: examples.map((e) => fact(truncate(e.groupName, 60), e.title)) });
     }
   }
-  if (alert.ruleId === 'WBW-A12' && typeof alert.details.error === 'string') {
+  if (alert.ruleId === ALERT_RULES.scanFailed.id && typeof alert.details.error === 'string') {
     body.push({ type: 'TextBlock', text: escapeMarkdown(truncate(alert.details.error, 1_000)), wrap: true, spacing: 'Medium' });
   }
   body.push({ type: 'TextBlock', text: escapeMarkdown(remediationFor(rule.id, alert.groupId)), wrap: true, isSubtle: true, spacing: 'Medium' });

@@ -6,7 +6,7 @@
 import type { Severity } from '../../model';
 import type { AlertStatus, StoredAlert } from '../alertStore';
 import type { AlertState } from '../candidate';
-import { ALERT_RULES, remediationFor, type AlertRuleId } from '../rules';
+import { alertRuleById, remediationFor, type AlertRuleId } from '../rules';
 import type { AlertChannel } from './channel';
 import { postJson } from './http';
 import { alertLinks, type AlertLinks } from './links';
@@ -20,6 +20,7 @@ export interface WebhookPayload {
   alert: {
     id: string;
     ruleId: AlertRuleId;
+    /** The rule's name (published in version 1 as `ruleKey`). */
     ruleKey: string;
     ruleTitle: string;
     severity: Severity;
@@ -39,14 +40,14 @@ export interface WebhookPayload {
 }
 
 export function webhookPayload(alert: StoredAlert, publicBaseUrl: string | null): WebhookPayload {
-  const rule = ALERT_RULES[alert.ruleId];
+  const rule = alertRuleById(alert.ruleId);
   return {
     version: WEBHOOK_PAYLOAD_VERSION,
     tenantId: alert.tenantId,
     alert: {
       id: alert.id,
       ruleId: alert.ruleId,
-      ruleKey: rule.key,
+      ruleKey: rule.name,
       ruleTitle: rule.title,
       severity: alert.severity,
       remediation: remediationFor(alert.ruleId, alert.groupId),
