@@ -110,9 +110,10 @@ export class CloudSyncReader {
     // principal) is Graph not answering this optional question: unknown, said why, never a failed scan. 401 and
     // what the transport gave up on (throttling, network) fail the scan as they would for a group page.
     const refused = (permission: string, request: string) => (error: unknown): null => {
-      const status = error instanceof GraphRequestError ? error.statusCode : null;
+      // A retry budget spent on throttling carries the last status (429) too: that one fails the scan.
+      const status = error instanceof GraphRequestError && error.code === 'GraphRequestFailed' ? error.statusCode : null;
       if (status === 403) refusals.push({ permission, request, detail: errorMessage(error) });
-      else if (typeof status === 'number' && status >= 400 && status < 500 && status !== 401 && !(status === 404 && request.endsWith('/synchronization/jobs'))) {
+      else if (typeof status === 'number' && status >= 400 && status < 500 && status !== 401 && status !== 429 && !(status === 404 && request.endsWith('/synchronization/jobs'))) {
         problems.push(`Graph answered ${request} with HTTP ${status} (${errorMessage(error)})`);
       } else throw error;
       return null;
