@@ -8,7 +8,9 @@ import { errorResponse } from '../src/api/http';
 import { getServices } from '../src/app/runtime';
 import type { Services } from '../src/app/services';
 import type { Logger } from '../src/observability/logger';
-import type { ApiHandler, TimerTrigger } from './routes';
+import type { ApiHandler, HttpRoute, TimerTrigger } from './routes';
+import { authenticateConsole, requireRole } from '../src/auth/consoleAuth';
+import type { ConsoleRole } from '../src/auth/principal';
 
 /** Where a handler gets the product from: in Azure the process-wide one, built on first use. */
 export type ServicesProvider = (log: Logger) => Services;
@@ -28,6 +30,8 @@ function toApiRequest(request: HttpRequest): ApiRequest {
     query: request.query,
     headers: request.headers,
     json: () => request.json(),
+    // Function-key routes never read Easy Auth's headers; only consoleHandler sets a principal.
+    principal: null,
   };
 }
 
@@ -53,4 +57,35 @@ export function timerHandler(timer: TimerTrigger, provider: ServicesProvider = g
     const log = contextLogger(context);
     await timer.run(provider(log), log);
   };
+}
+
+/**
+ * A console route's handler (routes under /api/console/, registered with authLevel 'anonymous': Easy Auth,
+ * not a key, guards them) as a Functions HTTP handler. Authenticates the caller (src/auth/consoleAuth.ts) and,
+ * when `role` is given, checks it (Approver includes Reader) before the handler runs, answering 401/403 in the
+ * API's JSON error shape otherwise. The handler finds the caller in `request.principal`, to record it.
+ */
+export function consoleHandler(handler: ApiHandler, options: { role?: ConsoleRole; provider?: ServicesProvider } = {}) {
+  const provider = options.provider ?? getServices;
+  return async (request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> => {
+    const log = contextLogger(context);
+    try {
+      const services = provider(log);
+      const principal = authenticateConsole(request.headers, services.settings);
+      if (options.role) requireRole(principal, options.role);
+      return toResponseInit(await handler(services, { ...toApiRequest(request), principal }));
+    } catch (error) {
+      return toResponseInit(errorResponse(error, log));
+    }
+  };
+}
+
+/** Console routes (under /api/console/) are signed in; every other route is a function-key route that never is. */
+export function isConsoleRoute(route: Pick<HttpRoute, 'route'>): boolean {
+  return /^console(\/|$)/i.test(route.route);
+}
+
+/** The Functions handler for one route of the table: consoleHandler for console routes, httpHandler otherwise. */
+export function routeHandler(route: HttpRoute, provider: ServicesProvider = getServices) {
+  return isConsoleRoute(route) ? consoleHandler(route.handler, { provider }) : httpHandler(route.handler, provider);
 }

@@ -21,8 +21,11 @@ export interface HttpRoute {
   /** Route template under /api, in the Functions syntax (`scans/{scanId}`). */
   route: string;
   methods: readonly HttpMethod[];
-  /** `function`: the caller must present a function key (automation). */
-  authLevel: 'function';
+  /**
+   * `function`: the caller must present a function key (automation). `anonymous`: the console's routes, where
+   * App Service Authentication signs the caller in and each handler checks the caller's role itself.
+   */
+  authLevel: 'function' | 'anonymous';
   handler: ApiHandler;
 }
 

@@ -33,10 +33,18 @@ param deployScanAlert bool = false
 @description('Existing action group the scan alert notifies. Empty = the alert only shows in Azure Monitor.')
 param scanAlertActionGroupId string = ''
 
+@description('Application (client) id of the console\'s app registration (scripts/grant-graph-permissions.* creates it; azd env ENTRA_CLIENT_ID). Empty = App Service Authentication off and CONSOLE_AUTH=off.')
+param entraClientId string = ''
+
+@secure()
+@description('Fallback only, if the federated credential (preview) does not work: a Key Vault reference to the app registration\'s client secret, @Microsoft.KeyVault(SecretUri=…). Empty = no secret (the default).')
+param entraClientSecretReference string = ''
+
 // ---------------------------------------------------------------------------------------------------
 // The app's settings (SETTING_SPECS in src/config/settings.ts). Defaults are the code's defaults;
 // test/infra/armTemplate.test.ts keeps the two in step. Settings derived from the deployment
-// (TABLE_STORAGE_ENDPOINT, AZURE_CLIENT_ID, GRAPH_CREDENTIAL, PUBLIC_BASE_URL) have no parameter.
+// (TABLE_STORAGE_ENDPOINT, AZURE_CLIENT_ID, GRAPH_CREDENTIAL, PUBLIC_BASE_URL, and CONSOLE_AUTH from
+// entraClientId) have no parameter.
 // ---------------------------------------------------------------------------------------------------
 
 @description('TENANT_ID: the Entra tenant to scan. The managed identity can only get Graph tokens for the tenant of this subscription.')
@@ -158,6 +166,7 @@ var tags = {
 var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 var storageAccountName = '${abbrs.storageStorageAccounts}${resourceToken}'
 var identityName = '${abbrs.managedIdentityUserAssignedIdentities}api-${resourceToken}'
+var authIdentityName = '${abbrs.managedIdentityUserAssignedIdentities}auth-${resourceToken}'
 var applicationInsightsName = '${abbrs.insightsComponents}${resourceToken}'
 // Flex Consumption pulls the deployment package from this container.
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
@@ -173,6 +182,19 @@ module identity 'core/identity/user-assigned-identity.bicep' = {
   scope: rg
   params: {
     name: identityName
+    location: location
+    tags: tags
+  }
+}
+
+// The identity the console app registration's federated credential trusts, so Easy Auth signs in without a
+// client secret. It holds no role anywhere and joins the site only when sign-in is on; it exists from the
+// first deployment so the admin's script can name it before the app registration exists.
+module authIdentity 'core/identity/user-assigned-identity.bicep' = {
+  name: 'authIdentity'
+  scope: rg
+  params: {
+    name: authIdentityName
     location: location
     tags: tags
   }
@@ -249,6 +271,10 @@ module api 'app/api.bicep' = {
     storageAccountName: storageAccountName
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: applicationInsightsName
+    entraClientId: entraClientId
+    entraClientSecretReference: entraClientSecretReference
+    authIdentityId: authIdentity.outputs.id
+    authIdentityClientId: authIdentity.outputs.clientId
     // Every SETTING_SPECS entry that is not localOnly, except PUBLIC_BASE_URL (the site's own address,
     // set in app/api.bicep). Values are strings, as app settings are.
     appSettings: {
@@ -281,6 +307,8 @@ module api 'app/api.bicep' = {
       ALERT_EMAIL_FROM: alertEmailFrom
       ALERT_EMAIL_TO: alertEmailTo
       ALERT_MISSED_SCAN_HOURS: string(alertMissedScanHours)
+      // The console trusts Easy Auth only where infra/ turned it on (and the platform confirms it).
+      CONSOLE_AUTH: empty(entraClientId) ? 'off' : 'entra'
     }
   }
 }
@@ -311,5 +339,9 @@ output SERVICE_API_URI string = 'https://${api.outputs.defaultHostName}'
 output MANAGED_IDENTITY_NAME string = identity.outputs.name
 output MANAGED_IDENTITY_PRINCIPAL_ID string = identity.outputs.principalId
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+// For the console's app registration (scripts/grant-graph-permissions.*): the identity its federated
+// credential trusts, and the redirect URI's host (SERVICE_API_URI).
+output AUTH_IDENTITY_PRINCIPAL_ID string = authIdentity.outputs.principalId
+output AUTH_IDENTITY_CLIENT_ID string = authIdentity.outputs.clientId
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Grants the Writeback Watch managed identity the Microsoft Graph application permissions it needs, or
-# removes them again. Safe to run twice: existing assignments are skipped and reported.
+# removes them again; with --console-app, also creates the console's app registration for sign-in.
+# Safe to run twice: existing assignments are skipped and reported, the app registration is updated.
 #
 # Who runs it: someone who may grant application permissions in the tenant, i.e. a Privileged Role
 # Administrator (or Global Administrator), signed in with `az login`. See docs/deploy.md.
 #
 #   scripts/grant-graph-permissions.sh [--principal-id ID | --identity-name NAME]
 #                                      [--with-cloud-sync] [--with-mail-send] [--remove]
+#                                      [--console-app [--auth-identity-principal-id ID] [--app-url URL]
+#                                                     [--console-app-name NAME] [--assign-approver ID]]
 #
 #   --principal-id ID     Object (principal) id of the managed identity's service principal. Without it
 #                         and without --identity-name, the azd environment's MANAGED_IDENTITY_PRINCIPAL_ID.
@@ -17,6 +20,16 @@
 #   --with-mail-send      Also grant Mail.Send (only when ALERT_EMAIL_FROM is set: alert email).
 #   --remove              Remove every permission this script manages, whatever the switches, including
 #                         OnPremDirectorySynchronization.Read.All if an earlier version granted it.
+#   --console-app         Also create or update the console's app registration: app roles Reader and
+#                         Approver (assignment required), Easy Auth's redirect URI, and a federated
+#                         credential that trusts the sign-in identity (no client secret). Prints the
+#                         ENTRA_CLIENT_ID to give azd.
+#   --auth-identity-principal-id ID  The sign-in identity; default the azd environment's
+#                         AUTH_IDENTITY_PRINCIPAL_ID.
+#   --app-url URL         The function app's URL; default the azd environment's SERVICE_API_URI.
+#   --console-app-name NAME  Display name of the app registration (default "Writeback Watch console").
+#   --assign-approver ID  Object id of a user (or an application's service principal) to give the
+#                         Approver role, e.g. yourself: az ad signed-in-user show --query id -o tsv.
 #
 # The tenant's group writeback feature flags (GET /directory/onPremisesSynchronization) cannot be read with
 # any application permission: Microsoft serves them to delegated callers (a Global Administrator) only. The
@@ -24,7 +37,7 @@
 #
 # Needs bash, curl and jq (all in Azure Cloud Shell). The Graph token comes from `az account
 # get-access-token`, or from GRAPH_TOKEN when set. GRAPH_BASE_URL (default https://graph.microsoft.com)
-# selects a national cloud's Graph.
+# selects a national cloud's Graph, LOGIN_BASE_URL (default https://login.microsoftonline.com) its sign-in.
 set -euo pipefail
 
 # Microsoft Graph's own service principal has this well-known appId in every tenant.
@@ -47,6 +60,11 @@ identity_name=''
 with_cloud_sync=false
 with_mail_send=false
 remove=false
+console_app=false
+auth_principal_id=''
+app_url=''
+console_app_name='Writeback Watch console'
+assign_approver=''
 
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -66,6 +84,11 @@ while [[ $# -gt 0 ]]; do
       die '--with-onprem-sync is gone: GET /directory/onPremisesSynchronization does not accept application permissions (Microsoft: delegated only, Global Administrator), so OnPremDirectorySynchronization.Read.All reads nothing for the scan. Leave it out; --remove takes away an earlier grant.' ;;
     --with-mail-send) with_mail_send=true; shift ;;
     --remove) remove=true; shift ;;
+    --console-app) console_app=true; shift ;;
+    --auth-identity-principal-id) auth_principal_id="${2:?--auth-identity-principal-id needs a value}"; shift 2 ;;
+    --app-url) app_url="${2:?--app-url needs a value}"; shift 2 ;;
+    --console-app-name) console_app_name="${2:?--console-app-name needs a value}"; shift 2 ;;
+    --assign-approver) assign_approver="${2:?--assign-approver needs a value}"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
@@ -207,3 +230,124 @@ done
 if [[ -n "$(assignment_of "$ONPREM_SYNC_ROLE")" ]]; then
   echo "left in place    $ONPREM_SYNC_ROLE (granted earlier; it reads nothing app-only: the feature flags are delegated-only; --remove takes it away)"
 fi
+
+[[ "$console_app" == true ]] || exit 0
+
+# --- the console's app registration (sign-in with App Service Authentication) ---------------------
+# Easy Auth signs people in against this registration; the app checks the roles it puts in the token.
+# Both roles may be held by applications too: a change-management system approving with an app token
+# is recorded as that application.
+login_base="${LOGIN_BASE_URL:-https://login.microsoftonline.com}"
+login_base="${login_base%/}"
+
+azd_value() {
+  command -v azd >/dev/null && azd env get-value "$1" 2>/dev/null
+}
+
+if [[ -z "$auth_principal_id" ]]; then
+  auth_principal_id="$(azd_value AUTH_IDENTITY_PRINCIPAL_ID)" ||
+    die 'give --auth-identity-principal-id (the azd output AUTH_IDENTITY_PRINCIPAL_ID) for --console-app'
+fi
+if [[ -z "$app_url" ]]; then
+  app_url="$(azd_value SERVICE_API_URI)" || die 'give --app-url (the azd output SERVICE_API_URI) for --console-app'
+fi
+app_host="${app_url#https://}"
+app_host="${app_host%%/*}"
+[[ "$app_url" == https://* && -n "$app_host" ]] || die "--app-url $app_url: give the function app's https:// address"
+redirect_uri="https://$app_host/.auth/login/aad/callback"
+
+new_uuid() {
+  if command -v uuidgen >/dev/null; then uuidgen | tr 'A-Z' 'a-z'; else cat /proc/sys/kernel/random/uuid; fi
+}
+
+tenant_id="$(graph GET '/organization?$select=id' | jq -r '.value[0].id // empty')"
+[[ -n "$tenant_id" ]] || die 'could not read the tenant id (GET /organization)'
+
+filter="displayName eq '${console_app_name//\'/\'\'}'"
+apps="$(graph_list "/applications?\$filter=$(urlencode "$filter")&\$select=id,appId,appRoles,web,identifierUris")"
+case "$(jq length <<<"$apps")" in
+  0) existing_app='{"appRoles":[],"web":{"redirectUris":[]},"identifierUris":[]}' ;;
+  1) existing_app="$(jq -c '.[0]' <<<"$apps")" ;;
+  *) die "several app registrations are named '$console_app_name': pass --console-app-name with a unique name" ;;
+esac
+
+# Reader and Approver keep their ids once created (tokens and assignments refer to the id); any other
+# role on the registration is left as it is.
+roles="$(jq -c '.appRoles // []' <<<"$existing_app")"
+for role in Reader Approver; do
+  id="$(jq -r --arg v "$role" '[.[] | select(.value == $v)][0].id // empty' <<<"$roles")"
+  [[ -n "$id" ]] || id="$(new_uuid)"
+  case "$role" in
+    Reader) description='See scans, diffs, alerts and approvals, and download the reports.' ;;
+    Approver) description='Everything a Reader may, plus approve expected changes, revoke approvals and acknowledge alerts.' ;;
+  esac
+  roles="$(jq -c --arg id "$id" --arg v "$role" --arg d "$description" \
+    '[.[] | select(.value != $v)] + [{id: $id, value: $v, displayName: $v, description: $d, allowedMemberTypes: ["User", "Application"], isEnabled: true}]' <<<"$roles")"
+done
+redirects="$(jq -c --arg r "$redirect_uri" '(.web.redirectUris // []) + [$r] | unique' <<<"$existing_app")"
+app_body="$(jq -cn --arg name "$console_app_name" --argjson roles "$roles" --argjson redirects "$redirects" '{
+  displayName: $name,
+  signInAudience: "AzureADMyOrg",
+  api: {requestedAccessTokenVersion: 2},
+  web: {redirectUris: $redirects, implicitGrantSettings: {enableIdTokenIssuance: true, enableAccessTokenIssuance: false}},
+  appRoles: $roles
+}')"
+
+if [[ "$(jq -r '.id // empty' <<<"$existing_app")" == '' ]]; then
+  app="$(graph POST /applications "$app_body")"
+  echo "created          app registration '$console_app_name'"
+else
+  app="$existing_app"
+  graph PATCH "/applications/$(jq -r .id <<<"$app")" "$app_body" >/dev/null
+  echo "updated          app registration '$console_app_name'"
+fi
+app_object_id="$(jq -r .id <<<"$app")"
+app_id="$(jq -r .appId <<<"$app")"
+
+# api://<appId>: the second audience Easy Auth accepts (infra/app/auth.bicep).
+if [[ "$(jq -r --arg u "api://$app_id" '(.identifierUris // []) | index($u) // empty' <<<"$app")" == '' ]]; then
+  graph PATCH "/applications/$app_object_id" "$(jq -cn --arg u "api://$app_id" '{identifierUris: [$u]}')" >/dev/null
+fi
+
+# The federated credential: Easy Auth proves itself with the sign-in identity's token, not a secret.
+readonly FIC_NAME='writeback-watch-easy-auth'
+fic_body="$(jq -cn --arg name "$FIC_NAME" --arg issuer "$login_base/$tenant_id/v2.0" --arg subject "$auth_principal_id" \
+  '{name: $name, issuer: $issuer, subject: $subject, audiences: ["api://AzureADTokenExchange"], description: "App Service Authentication of the Writeback Watch function app"}')"
+fics="$(graph_list "/applications/$app_object_id/federatedIdentityCredentials")"
+fic="$(jq -c --arg name "$FIC_NAME" '[.[] | select(.name == $name)][0] // empty' <<<"$fics")"
+if [[ -z "$fic" ]]; then
+  graph POST "/applications/$app_object_id/federatedIdentityCredentials" "$fic_body" >/dev/null
+  echo "created          federated credential for the sign-in identity $auth_principal_id"
+elif [[ "$(jq -r .subject <<<"$fic")" == "$auth_principal_id" && "$(jq -r .issuer <<<"$fic")" == "$login_base/$tenant_id/v2.0" ]]; then
+  echo "already trusted  sign-in identity $auth_principal_id"
+else
+  graph PATCH "/applications/$app_object_id/federatedIdentityCredentials/$(jq -r .id <<<"$fic")" "$(jq -c 'del(.name)' <<<"$fic_body")" >/dev/null
+  echo "updated          federated credential to the sign-in identity $auth_principal_id"
+fi
+
+# Its service principal, with assignment required: only people and apps given a role can sign in.
+sps="$(graph_list "/servicePrincipals?\$filter=$(urlencode "appId eq '$app_id'")&\$select=id,appRoleAssignmentRequired")"
+if [[ "$(jq length <<<"$sps")" == 0 ]]; then
+  sp="$(graph POST /servicePrincipals "$(jq -cn --arg a "$app_id" '{appId: $a, appRoleAssignmentRequired: true}')")"
+  echo "created          service principal, assignment required"
+else
+  sp="$(jq -c '.[0]' <<<"$sps")"
+  graph PATCH "/servicePrincipals/$(jq -r .id <<<"$sp")" '{"appRoleAssignmentRequired":true}' >/dev/null
+  echo "already present  service principal, assignment required"
+fi
+sp_id="$(jq -r .id <<<"$sp")"
+
+if [[ -n "$assign_approver" ]]; then
+  approver_role_id="$(jq -r '[.[] | select(.value == "Approver")][0].id' <<<"$roles")"
+  assigned="$(graph_list "/servicePrincipals/$sp_id/appRoleAssignedTo")"
+  if [[ -n "$(jq -r --arg p "$assign_approver" --arg r "$approver_role_id" '[.[] | select(.principalId == $p and .appRoleId == $r)][0].id // empty' <<<"$assigned")" ]]; then
+    echo "already assigned Approver to $assign_approver"
+  else
+    graph POST "/servicePrincipals/$sp_id/appRoleAssignedTo" \
+      "$(jq -cn --arg p "$assign_approver" --arg r "$sp_id" --arg a "$approver_role_id" '{principalId: $p, resourceId: $r, appRoleId: $a}')" >/dev/null
+    echo "assigned         Approver to $assign_approver"
+  fi
+fi
+
+echo "Console app registration: $console_app_name (appId $app_id)"
+echo "Next: azd env set ENTRA_CLIENT_ID $app_id && azd provision   (turns on sign-in; docs/deploy.md)"

@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'DeltaUnavailable'
   | 'StorageFailed'
   | 'EntityTooLarge'
-  | 'ScanInterrupted';
+  | 'ScanInterrupted'
+  | 'Unauthenticated'
+  | 'Forbidden';
 
 export class WritebackWatchError extends Error {
   readonly code: ErrorCode;

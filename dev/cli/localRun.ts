@@ -1,7 +1,8 @@
 /**
  * `npm start`: the whole app on this machine. Starts Azurite and an emulated tenant, serves the HTTP API on
  * the local Functions host (http://localhost:7071/api/...), runs one scan right away, prints its summary,
- * and keeps scanning on SCAN_SCHEDULE until stopped (Ctrl+C).
+ * and keeps scanning on SCAN_SCHEDULE until stopped (Ctrl+C). `--as reader|approver` signs console requests in
+ * as a local developer with that role.
  */
 import { parseArgs } from 'node:util';
 import { loadSettings, settingDefaults } from '../../src/config/settings';
@@ -13,6 +14,7 @@ import { formatScanSummary } from '../../src/cli/scanSummary';
 import { DEFAULT_LOCAL_FUNCTION_KEY, startEmbeddedDefault } from './embeddedDefault';
 import { readLocalSettings } from '../../src/cli/localSettings';
 import { startDemoReceiver } from '../demo/demoReceiver';
+import { localSignInSettings } from './localSignIn';
 
 export async function localCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -23,8 +25,10 @@ export async function localCommand(argv: string[]): Promise<number> {
       port: { type: 'string', default: '7071' },
       once: { type: 'boolean', default: false },
       'in-memory': { type: 'boolean', default: false },
+      as: { type: 'string' },
     },
   });
+  const signIn = localSignInSettings(values.as);
   const groups = Number(values.groups);
   if (!Number.isInteger(groups) || groups < 1 || groups > 1_000_000) throw new Error(`--groups ${values.groups}: give a whole number from 1 to 1000000.`);
   const port = Number(values.port);
@@ -33,7 +37,7 @@ export async function localCommand(argv: string[]): Promise<number> {
 
   console.log(`Starting Azurite and an emulated tenant of ${groups} groups...`);
   const embedded = await startEmbeddedDefault({ groups, seed: Number(values.seed), inMemory: values['in-memory'] });
-  const appSettings = { ...settingDefaults(), ...embedded.env };
+  const appSettings = { ...settingDefaults(), ...embedded.env, ...signIn };
   const settings = loadSettings(appSettings);
   const receiver = await startDemoReceiver({ publicBaseUrl: settings.publicBaseUrl });
   const services = createServices(settings, { log: consoleLogger, extraAlertChannels: [receiver.channel] });
@@ -47,6 +51,7 @@ export async function localCommand(argv: string[]): Promise<number> {
   });
   console.log(`Graph emulator: ${embedded.emulator.url}   Azurite tables: 127.0.0.1:${embedded.azurite.port}`);
   console.log(`HTTP API: ${host.url}/api/scans?code=${functionKey}`);
+  if (signIn.CONSOLE_AUTH) console.log(`Console requests are signed in as the local developer with the ${signIn.CONSOLE_LOCAL_ROLE} role.`);
 
   const stop = async (): Promise<void> => {
     await host.close();

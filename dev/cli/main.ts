@@ -13,6 +13,7 @@ const USAGE = `writeback-watch <command> [options]
 Commands:
   local      Start Azurite, an emulated tenant and the local Functions host on :7071; scan now and nightly.
              --groups N (default 2000)  --seed S  --port P (default 7071)  --once (exit after the first scan)
+             --as reader|approver (sign console requests in as a local developer with that role)
   host       Serve functions/ locally with the settings in local.settings.json (like "func start").
 ${PRODUCT_USAGE}
   emulator   Start the Graph emulator: --port --groups N --seed S --fixture FILE --latency MS

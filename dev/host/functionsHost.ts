@@ -1,6 +1,6 @@
 /**
  * A small local Functions host: serves the route table of functions/routes.ts on http://localhost:7071/api/...
- * with function-key checks like Azure, and fires its timers on their NCRONTAB schedules ('%SETTING%' resolved
+ * with function-key checks like Azure, strips client-principal headers as Easy Auth does, and fires its timers on their NCRONTAB schedules ('%SETTING%' resolved
  * from the app settings, as the real host does). Requests go through the same translation as in Azure
  * (functions/_http.ts, with @azure/functions' own HttpRequest and InvocationContext), handed the services the
  * caller built instead of the process-wide ones. Reading the table needs no stand-in for the worker's
@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { Cron } from 'croner';
 import { HttpRequest, HttpResponse, InvocationContext, type Timer } from '@azure/functions';
 import { HTTP_ROUTES, TIMERS, type HttpRoute, type TimerTrigger } from '../../functions/routes';
-import { httpHandler, timerHandler } from '../../functions/_http';
+import { routeHandler, timerHandler } from '../../functions/_http';
 import type { Services } from '../../src/app/services';
 
 export interface FunctionsHostOptions {
@@ -27,6 +27,8 @@ export interface FunctionsHostOptions {
   /** Fire timers (off in tests that drive scans themselves). */
   timers?: boolean;
   log?: (line: string) => void;
+  /** The routes to serve; functions/routes.ts unless a test brings its own. */
+  routes?: readonly HttpRoute[];
 }
 
 export interface RunningFunctionsHost {
@@ -44,7 +46,7 @@ interface CompiledRoute {
   methods: ReadonlySet<string>;
   pattern: RegExp;
   paramNames: string[];
-  handler: ReturnType<typeof httpHandler>;
+  handler: ReturnType<typeof routeHandler>;
 }
 
 type ErrorBody = { error: { code: string; message: string } };
@@ -52,7 +54,7 @@ type ErrorBody = { error: { code: string; message: string } };
 export async function startFunctionsHost(options: FunctionsHostOptions): Promise<RunningFunctionsHost> {
   const log = options.log ?? ((line: string) => console.log(line));
   const provider = () => options.services;
-  const routes = HTTP_ROUTES.map((route) => compileRoute(route, httpHandler(route.handler, provider)));
+  const routes = (options.routes ?? HTTP_ROUTES).map((route) => compileRoute(route, routeHandler(route, provider)));
   const timerHandlers = new Map(TIMERS.map((timer) => [timer.name, timerHandler(timer, provider)]));
 
   const context = (name: string) =>
@@ -96,7 +98,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       return answer(res, status, { error: { code: status === 404 ? 'NotFound' : 'MethodNotAllowed', message: status === 404 ? `No route ${path}.` : `${method} is not allowed on ${path}.` } });
     }
     const { compiled, params } = matched;
-    if (!keyMatches(req.headers['x-functions-key'] ?? url.searchParams.get('code'), options.functionKey)) {
+    if (compiled.route.authLevel === 'function' && !keyMatches(req.headers['x-functions-key'] ?? url.searchParams.get('code'), options.functionKey)) {
       // Azure answers 401 with an empty body for a missing or wrong function key.
       res.writeHead(401);
       res.end();
@@ -104,7 +106,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     }
     const body = await readBody(req);
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+    for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && !isClientPrincipalHeader(name)) headers[name] = value;
     const request = new HttpRequest({
       method,
       url: url.toString(),
@@ -199,6 +201,14 @@ export function resolveSchedule(schedule: string, settings: Readonly<Record<stri
     if (!value) throw new Error(`Timer schedule needs the app setting ${name}, which is not set.`);
     return value;
   });
+}
+
+/**
+ * Easy Auth's X-MS-CLIENT-PRINCIPAL* headers never come from a client: App Service drops client-sent ones
+ * (configure-authentication-user-identities), and so does this host, so no local request can forge them.
+ */
+export function isClientPrincipalHeader(name: string): boolean {
+  return name.toLowerCase().startsWith('x-ms-client-principal');
 }
 
 function keyMatches(given: string | string[] | null | undefined, expected: string): boolean {

@@ -12,6 +12,19 @@ param storageAccountName string
 param deploymentContainerName string
 param applicationInsightsName string
 
+@description('Application (client) id of the console\'s app registration. Empty = App Service Authentication stays off.')
+param entraClientId string = ''
+
+@secure()
+@description('Fallback: a Key Vault reference to the app registration\'s client secret. Empty = the federated credential.')
+param entraClientSecretReference string = ''
+
+@description('Resource id of the identity the app registration\'s federated credential trusts (used only with entraClientId).')
+param authIdentityId string
+
+@description('Client id of that identity.')
+param authIdentityClientId string
+
 @description('The product\'s own settings (SETTING_SPECS in src/config/settings.ts), built in main.bicep. Secure because it carries the alert secrets.')
 @secure()
 param appSettings object
@@ -23,6 +36,23 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 @description('Scale-out limit. The nightly scan runs on one instance (a table lease keeps one scanner per tenant); the HTTP API rarely needs more.')
 param maximumInstanceCount int = 40
+
+var authEnabled = !empty(entraClientId)
+var useClientSecret = !empty(entraClientSecretReference)
+// The setting authsettingsV2's clientSecretSettingName names. OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID is
+// special to Easy Auth: it holds the identity's client id (not the app registration's) and means "sign in
+// with the federated credential". The fallback holds a Key Vault reference to a client secret instead.
+var credentialSettingName = useClientSecret
+  ? 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET'
+  : 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID'
+
+// The tenant list repeats the issuer's restriction at the edge.
+var authAppSettings = authEnabled
+  ? {
+      '${credentialSettingName}': useClientSecret ? entraClientSecretReference : authIdentityClientId
+      WEBSITE_AUTH_AAD_ALLOWED_TENANTS: tenant().tenantId
+    }
+  : {}
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -39,9 +69,18 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
-    userAssignedIdentities: {
-      '${identityId}': {}
-    }
+    // The sign-in identity joins only when sign-in is on, and serves nothing else (the docs' advice for
+    // identities a federated credential trusts).
+    userAssignedIdentities: union(
+      {
+        '${identityId}': {}
+      },
+      authEnabled && !useClientSecret
+        ? {
+            '${authIdentityId}': {}
+          }
+        : {}
+    )
   }
   properties: {
     serverFarmId: planId
@@ -80,7 +119,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   // FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION must not be set here.
   resource settings 'config' = {
     name: 'appsettings'
-    properties: union(appSettings, {
+    properties: union(appSettings, authAppSettings, {
       // Host storage through the managed identity (no AzureWebJobsStorage connection string).
       AzureWebJobsStorage__accountName: storage.name
       AzureWebJobsStorage__credential: 'managedidentity'
@@ -107,6 +146,16 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     properties: {
       allow: false
     }
+  }
+}
+
+// Console sign-in (Easy Auth with Microsoft Entra), only with an app registration to sign in against.
+module auth 'auth.bicep' = if (authEnabled) {
+  name: 'auth'
+  params: {
+    siteName: site.name
+    clientId: entraClientId
+    credentialSettingName: credentialSettingName
   }
 }
 

@@ -18,6 +18,8 @@ import { retryPolicy, withRetries } from '../retry/retryPolicy';
 import { statusOf, type TableFactory } from '../store/tableClients';
 import type { AlertCandidate, AlertState } from './candidate';
 import type { AlertRuleId } from './rules';
+import { actorColumns, actorFromColumns, recordPrincipal, type Actor } from '../auth/actor';
+import { hasRole, type Principal } from '../auth/principal';
 
 export const ALERTS_TABLE = 'alerts';
 const LOOKUP_PARTITION = 'alertIds';
@@ -48,7 +50,10 @@ export interface StoredAlert extends AlertCandidate {
   status: AlertStatus;
   recordedAt: Date;
   acknowledgedAt: Date | null;
-  acknowledgedBy: string | null;
+  /** The signed-in principal that acknowledged it; `legacy` for a name recorded before sign-in existed. */
+  acknowledgedBy: Actor | null;
+  /** What the person who acknowledged the alert wrote, if anything. */
+  acknowledgementNote: string | null;
   /** Per channel name. A channel missing here was never tried. */
   deliveries: Deliveries;
 }
@@ -84,8 +89,12 @@ interface AlertEntity {
   recordedAt: Date;
   status: string;
   acknowledgedAt?: Date;
+  /** Readable line; on alerts acknowledged before sign-in existed, the only record of who. */
   acknowledgedBy?: string;
+  acknowledgementNote?: string;
   deliveries: string;
+  // acknowledgedByKind, acknowledgedByObjectId, … (src/auth/actor.ts)
+  [column: string]: unknown;
 }
 
 interface LookupEntity {
@@ -181,16 +190,20 @@ export class AlertStore {
     return result.value;
   }
 
-  async acknowledgeAlert(id: string, options: { by?: string | null; now?: Date } = {}): Promise<StoredAlert> {
+  /** Marks the alert acknowledged by `by` (an Approver, signed in), with when and an optional note. */
+  async acknowledgeAlert(id: string, options: { by: Principal; note?: string | null; now?: Date }): Promise<StoredAlert> {
+    if (!hasRole(options.by, 'Approver')) throw new WritebackWatchError('Forbidden', 'Acknowledging an alert needs the Approver role of this app.');
     const table = await this.ready;
     const entity = await this.requireEntity(id);
-    const change: Pick<AlertEntity, 'partitionKey' | 'rowKey' | 'status' | 'acknowledgedAt'> & { acknowledgedBy?: string } = {
+    const change: Pick<AlertEntity, 'partitionKey' | 'rowKey' | 'status' | 'acknowledgedAt'> & Record<string, unknown> = {
       partitionKey: entity.partitionKey,
       rowKey: entity.rowKey,
       status: 'acknowledged',
       acknowledgedAt: options.now ?? new Date(),
+      ...actorColumns('acknowledgedBy', recordPrincipal(options.by)),
     };
-    if (options.by) change.acknowledgedBy = options.by.slice(0, 200);
+    const note = options.note?.trim();
+    if (note) change.acknowledgementNote = note.slice(0, 1_000);
     await table.updateEntity(change, 'Merge');
     return fromEntity({ ...entity, ...change });
   }
@@ -302,7 +315,8 @@ function fromEntity(entity: AlertEntity): StoredAlert {
     recordedAt: date(entity.recordedAt)!,
     status: entity.status === 'acknowledged' ? 'acknowledged' : 'open',
     acknowledgedAt: date(entity.acknowledgedAt),
-    acknowledgedBy: entity.acknowledgedBy ?? null,
+    acknowledgedBy: actorFromColumns('acknowledgedBy', entity),
+    acknowledgementNote: entity.acknowledgementNote ?? null,
     deliveries: parseJson<Deliveries>(entity.deliveries, {}),
   };
 }

@@ -2,6 +2,8 @@
  * Approvals: an admin announces a change before making it ("group X will be written back as a security
  * group, ticket 4711"), and the alert that change would raise is suppressed. In the style of ScubaGear's
  * omissions, every approval names who asked, why, and when it expires, so nothing is hidden for ever.
+ * Who asked is the signed-in principal (a person, or an application with an app token), never a name
+ * typed into the request; approvals stored before sign-in existed read back as `legacy`.
  *
  * An approval matches a change of its group when the group's state AFTER the change satisfies every
  * expectation the approval states. It suppresses exactly that change: other groups, and the same group
@@ -13,6 +15,8 @@ import { z } from 'zod';
 import { WritebackWatchError } from '../errors';
 import { ON_PREMISES_GROUP_TYPES, type Bucket, type ClassifiedGroup, type GroupChange, type OnPremisesGroupType } from '../model';
 import { formatPath } from './policy';
+import { recordPrincipal, type Actor } from '../auth/actor';
+import { hasRole, type Principal } from '../auth/principal';
 
 /** Longest an approval may live: long enough for a change window, short enough to be reviewed. */
 export const MAX_APPROVAL_DAYS = 90;
@@ -33,10 +37,14 @@ export interface Approval {
   /** Lower-case GUID. */
   groupId: string;
   expect: ApprovalExpectation;
-  requestedBy: string;
+  /** The signed-in principal that created it; `legacy` (a typed name) for approvals from before sign-in. */
+  requestedBy: Actor;
   reason: string;
   createdAt: Date;
   expiresAt: Date;
+  /** Set when an Approver revoked it before it expired; a revoked approval suppresses nothing. */
+  revokedAt: Date | null;
+  revokedBy: Actor | null;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -74,15 +82,14 @@ const requestSchema = z
       }),
     reason: z.string({ required_error: 'is required' }).trim().min(3, 'must say why (at least 3 characters)').max(500, 'must be at most 500 characters'),
     expiresAt: z.string({ required_error: 'is required' }).datetime({ offset: true, message: 'must be an ISO 8601 date-time, e.g. 2026-12-01T00:00:00Z' }),
-    requestedBy: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
   })
   .strict();
 
 export interface ApprovalRequestContext {
   tenantId: string;
   now: Date;
-  /** The authenticated caller; when given it wins over `requestedBy` in the body. */
-  requestedBy?: string | null;
+  /** The signed-in caller (request.principal on a console route); recorded as who asked. */
+  requestedBy: Principal;
   /** Defaults to a random UUID. */
   id?: string;
 }
@@ -92,6 +99,13 @@ export interface ApprovalRequestContext {
  * `expiresAt must be in the future`.
  */
 export function parseApprovalRequest(body: unknown, context: ApprovalRequestContext): Approval {
+  if (body && typeof body === 'object' && !Array.isArray(body) && 'requestedBy' in body) {
+    throw invalid('requestedBy is no longer accepted: the approval records the signed-in caller (see docs/alerts.md, "Who approves"); remove the field', 'requestedBy');
+  }
+  // The route checks the role too; checked here as well so no caller can record an approval without it.
+  if (!hasRole(context.requestedBy, 'Approver')) {
+    throw new WritebackWatchError('Forbidden', 'Approving a change needs the Approver role of this app; an admin assigns it in Entra (Enterprise applications > Writeback Watch console > Users and groups).');
+  }
   const result = requestSchema.safeParse(body);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -113,8 +127,6 @@ export function parseApprovalRequest(body: unknown, context: ApprovalRequestCont
   if (expiresAt.getTime() > nowMs + MAX_APPROVAL_DAYS * DAY_MS) {
     throw invalid(`expiresAt must be at most ${MAX_APPROVAL_DAYS} days ahead; approve again when the window is known`, 'expiresAt');
   }
-  const requestedBy = context.requestedBy?.trim() || request.requestedBy;
-  if (!requestedBy) throw invalid('requestedBy is required (who asks for this approval)', 'requestedBy');
   const expect: ApprovalExpectation = {};
   if (request.expect.bucket !== undefined) expect.bucket = request.expect.bucket;
   if (request.expect.effectiveTargetType !== undefined) expect.effectiveTargetType = request.expect.effectiveTargetType;
@@ -125,10 +137,12 @@ export function parseApprovalRequest(body: unknown, context: ApprovalRequestCont
     tenantId: context.tenantId,
     groupId: request.groupId.toLowerCase(),
     expect,
-    requestedBy,
+    requestedBy: recordPrincipal(context.requestedBy),
     reason: request.reason,
     createdAt: new Date(nowMs),
     expiresAt,
+    revokedAt: null,
+    revokedBy: null,
   };
 }
 
@@ -136,9 +150,10 @@ function invalid(message: string, field: string): WritebackWatchError {
   return new WritebackWatchError('InvalidInput', `Approval rejected: ${message}.`, { field });
 }
 
-/** Live = created and not yet expired at `now`. */
+/** Live = created, not yet expired and not revoked at `now`. */
 export function isLive(approval: Approval, now: Date): boolean {
   const t = now.getTime();
+  if (approval.revokedAt && approval.revokedAt.getTime() <= t) return false;
   return approval.createdAt.getTime() <= t && t < approval.expiresAt.getTime();
 }
 

@@ -1,7 +1,5 @@
 /** Routes over alerts and approvals of expected changes. */
-import { WritebackWatchError } from '../errors';
 import type { Services } from '../app/services';
-import { parseApprovalRequest } from '../alerts/approvals';
 import { intParam, invalid, type ApiRequest, type ApiResponse } from './http';
 
 export async function listAlerts(services: Services, request: ApiRequest): Promise<ApiResponse> {
@@ -16,22 +14,28 @@ export async function listApprovals(services: Services): Promise<ApiResponse> {
   return { status: 200, jsonBody: { approvals: await services.alerts.approvals.list(services.settings.tenantId) } };
 }
 
-export async function createApproval(services: Services, request: ApiRequest): Promise<ApiResponse> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw invalid('The body must be JSON: {"groupId","expect":{"bucket"|"effectiveTargetType"|"isEnabled"|"onPremisesGroupType"},"requestedBy","reason","expiresAt"}.');
-  }
-  const approval = parseApprovalRequest(body, { tenantId: services.settings.tenantId, now: new Date() });
-  const stored = await services.alerts.approvals.create(approval);
-  return { status: 201, headers: { Location: `/api/approvals/${stored.id}` }, jsonBody: stored };
+/**
+ * Approving and revoking left the function-key routes: a key says nothing about who is calling, and an
+ * approval silences alerts in someone's name. 410 with the way to the console (or an app token) instead.
+ */
+function movedToConsole(what: string): ApiResponse {
+  return {
+    status: 410,
+    jsonBody: {
+      error: {
+        code: 'MovedToConsole',
+        message:
+          `${what} with a function key is no longer possible: it records who did it. Do it in the console (/api/console/) ` +
+          'signed in as an Approver, or from automation through the console routes with an app token that holds the Approver role. docs/alerts.md ("Who approves") explains the migration.',
+      },
+    },
+  };
 }
 
-export async function deleteApproval(services: Services, request: ApiRequest): Promise<ApiResponse> {
-  const id = request.params.approvalId ?? '';
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw invalid(`"${id.slice(0, 60)}" is not an approval id; list them with GET /api/approvals.`);
-  const deleted = await services.alerts.approvals.delete(services.settings.tenantId, id.toLowerCase());
-  if (!deleted) throw new WritebackWatchError('NotFound', `Approval ${id} does not exist (it may have been deleted already).`);
-  return { status: 204 };
+export async function createApproval(): Promise<ApiResponse> {
+  return movedToConsole('Creating an approval');
+}
+
+export async function deleteApproval(): Promise<ApiResponse> {
+  return movedToConsole('Revoking an approval');
 }

@@ -43,6 +43,8 @@ const STATUS: Record<ErrorCode, number> = {
   StorageFailed: 503,
   EntityTooLarge: 500,
   ScanInterrupted: 409,
+  Unauthenticated: 401,
+  Forbidden: 403,
 };
 
 export function errorResponse(error: unknown, log?: Logger): ApiResponse {

@@ -54,6 +54,8 @@ export const SETTING_SPECS = [
   { name: 'ALERT_EMAIL_TO', kind: 'string', default: '', description: 'Comma-separated recipients of alert email.' },
   { name: 'ALERT_MISSED_SCAN_HOURS', kind: 'int', default: '26', min: 1, max: 720, description: 'Alert once when no scan completed within this many hours.' },
   { name: 'PUBLIC_BASE_URL', kind: 'string', default: '', description: 'Base URL of this app (https://<app>.azurewebsites.net) used for links in alerts. Empty = no links.' },
+  { name: 'CONSOLE_AUTH', kind: 'enum', values: ['off', 'entra', 'local'], default: 'off', description: 'Sign-in for the console routes (/api/console/...): off (console refused), entra (App Service Authentication with Microsoft Entra, set by infra/ with it), local (a developer principal on a developer machine; refused where Azure is detected).' },
+  { name: 'CONSOLE_LOCAL_ROLE', kind: 'enum', values: ['Reader', 'Approver'], default: 'Reader', localOnly: true, description: 'With CONSOLE_AUTH=local: the app role the local developer principal holds (`local --as reader|approver` sets it).' },
 ] as const satisfies readonly SettingSpec[];
 
 export type SettingName = (typeof SETTING_SPECS)[number]['name'];
@@ -101,6 +103,36 @@ export interface Settings {
     /** Service principals named by CLOUD_SYNC_SERVICE_PRINCIPAL_IDS (lower-case, no duplicates). */
     readonly servicePrincipalIds: readonly string[];
   };
+  readonly console: {
+    readonly auth: 'off' | 'entra' | 'local';
+    readonly localRole: 'Reader' | 'Approver';
+  };
+  /** What the hosting platform says about itself (read-only variables it injects, not settings anyone sets). */
+  readonly platform: PlatformMarkers;
+}
+
+export interface PlatformMarkers {
+  /**
+   * WEBSITE_AUTH_ENABLED=true: App Service injects it when App Service Authentication is on for the app
+   * (learn.microsoft.com/azure/app-service/reference-app-settings, "Authentication & authorization").
+   */
+  readonly appServiceAuthEnabled: boolean;
+  /** Names of the App Service variables present; any one means this process runs in Azure, not on a laptop. */
+  readonly azureMarkers: readonly string[];
+}
+
+/**
+ * Variables App Service (Flex Consumption included) sets on every app and a developer machine does not
+ * (reference-app-settings, "App environment"). They are read, never written, and are not app settings.
+ */
+export const AZURE_MARKERS = ['WEBSITE_SITE_NAME', 'WEBSITE_INSTANCE_ID', 'WEBSITE_HOSTNAME', 'WEBSITE_OWNER_NAME', 'WEBSITE_RESOURCE_GROUP'] as const;
+
+/** The platform's markers in `env`; pure apart from the default argument. */
+export function readPlatformMarkers(env: Env = process.env): PlatformMarkers {
+  return Object.freeze({
+    appServiceAuthEnabled: (env.WEBSITE_AUTH_ENABLED ?? '').trim().toLowerCase() === 'true',
+    azureMarkers: Object.freeze(AZURE_MARKERS.filter((name) => (env[name] ?? '').trim() !== '')),
+  });
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -272,6 +304,11 @@ export function loadSettings(env: Env = process.env): Settings {
     },
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
     cloudSync: { servicePrincipalIds: guidList(env, 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS') },
+    console: {
+      auth: text(env, 'CONSOLE_AUTH') as Settings['console']['auth'],
+      localRole: text(env, 'CONSOLE_LOCAL_ROLE') as Settings['console']['localRole'],
+    },
+    platform: readPlatformMarkers(env),
   };
   return deepFreeze(settings);
 }

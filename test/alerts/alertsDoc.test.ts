@@ -95,6 +95,7 @@ describe('docs/alerts.md', () => {
         recordedAt: NOW,
         acknowledgedAt: null,
         acknowledgedBy: null,
+        acknowledgementNote: null,
         deliveries: {},
       },
       null,

@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { annotateApprovals, matchApproval, parseApprovalRequest, type Approval } from '../../src/alerts/approvals';
 import { WritebackWatchError } from '../../src/errors';
 import { NOW, TENANT, change, groupId, m365, security, stream, wb } from './fixtures';
+import { APPROVER, CHANGE_SYSTEM } from '../helpers/principals';
 
 const valid = {
   groupId: groupId(1).toUpperCase(),
   expect: { effectiveTargetType: 'UniversalSecurityGroup', isEnabled: true },
   reason: 'CHG-4711 file share access for the project',
   expiresAt: '2026-12-10T00:00:00Z',
-  requestedBy: 'body@contoso.example',
 };
 
 function rejection(body: unknown): WritebackWatchError {
   try {
-    parseApprovalRequest(body, { tenantId: TENANT, now: NOW });
+    parseApprovalRequest(body, { tenantId: TENANT, now: NOW, requestedBy: APPROVER });
   } catch (error) {
     expect(error).toBeInstanceOf(WritebackWatchError);
     expect((error as WritebackWatchError).code).toBe('InvalidInput');
@@ -23,20 +23,40 @@ function rejection(body: unknown): WritebackWatchError {
 }
 
 describe('parseApprovalRequest', () => {
-  it('builds a normalised approval; the authenticated caller wins over the body', () => {
-    const approval = parseApprovalRequest(valid, { tenantId: TENANT, now: NOW, requestedBy: 'admin@contoso.example', id: 'fixed-id' });
+  it('builds a normalised approval that records the signed-in principal without its roles', () => {
+    const approval = parseApprovalRequest(valid, { tenantId: TENANT, now: NOW, requestedBy: APPROVER, id: 'fixed-id' });
     expect(approval).toEqual({
       id: 'fixed-id',
       tenantId: TENANT,
       groupId: groupId(1),
       expect: { effectiveTargetType: 'universalSecurityGroup', isEnabled: true },
-      requestedBy: 'admin@contoso.example',
+      requestedBy: { kind: 'user', objectId: APPROVER.objectId, tenantId: TENANT, name: 'Alice Admin', userPrincipalName: 'alice@contoso.example', appId: null },
       reason: valid.reason,
       createdAt: NOW,
       expiresAt: new Date('2026-12-10T00:00:00Z'),
+      revokedAt: null,
+      revokedBy: null,
     });
-    expect(parseApprovalRequest(valid, { tenantId: TENANT, now: NOW }).requestedBy).toBe('body@contoso.example');
-    expect(parseApprovalRequest(valid, { tenantId: TENANT, now: NOW }).id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(parseApprovalRequest(valid, { tenantId: TENANT, now: NOW, requestedBy: APPROVER }).id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('records an application with the Approver role as that application', () => {
+    const approval = parseApprovalRequest(valid, { tenantId: TENANT, now: NOW, requestedBy: CHANGE_SYSTEM });
+    expect(approval.requestedBy).toEqual({ kind: 'app', objectId: CHANGE_SYSTEM.objectId, tenantId: TENANT, name: 'Change system', userPrincipalName: null, appId: CHANGE_SYSTEM.appId });
+  });
+
+  it('never takes a name from the body', () => {
+    const error = rejection({ ...valid, requestedBy: 'someone.else@contoso.example' });
+    expect(error.message).toMatch(/requestedBy is no longer accepted: the approval records the signed-in caller/);
+    expect(error.details).toEqual({ field: 'requestedBy' });
+  });
+
+  it('refuses a principal without the Approver role', () => {
+    for (const roles of [[], ['Reader' as const]]) {
+      expect(() => parseApprovalRequest(valid, { tenantId: TENANT, now: NOW, requestedBy: { ...APPROVER, roles } })).toThrow(
+        expect.objectContaining({ code: 'Forbidden', message: expect.stringContaining('Approver role') }),
+      );
+    }
   });
 
   const cases: [string, unknown, string, string][] = [
@@ -50,7 +70,6 @@ describe('parseApprovalRequest', () => {
     ['an unknown target type', { ...valid, expect: { onPremisesGroupType: 'globalGroup' } }, 'expect.onPremisesGroupType', 'must be one of universalDistributionGroup'],
     ['an unknown field', { ...valid, expires: 'x' }, 'body', 'body has unknown field expires'],
     ['an empty reason', { ...valid, reason: '  ' }, 'reason', 'reason must say why'],
-    ['no requester at all', { ...valid, requestedBy: undefined }, 'requestedBy', 'requestedBy is required'],
     ['a body that is not an object', 'approve please', 'body', 'body must be a JSON object (got string)'],
   ];
   for (const [name, body, field, message] of cases) {
@@ -68,10 +87,12 @@ describe('matchApproval', () => {
     tenantId: TENANT,
     groupId: groupId(1),
     expect,
-    requestedBy: 'admin',
+    requestedBy: { kind: 'legacy', name: 'admin' },
     reason: 'planned',
     createdAt: new Date('2026-11-24T00:00:00Z'),
     expiresAt: new Date('2026-12-01T00:00:00Z'),
+    revokedAt: null,
+    revokedBy: null,
     ...overrides,
   });
   const enable = change(m365(1, wb(false)), m365(1, wb(true, 'UniversalSecurityGroup')));
@@ -99,6 +120,12 @@ describe('matchApproval', () => {
     expect(matchApproval(enable, [approval({ bucket: 'writtenBack' }, { expiresAt: NOW })], NOW)).toBeNull();
     expect(matchApproval(enable, [approval({ bucket: 'writtenBack' }, { createdAt: new Date(NOW.getTime() + 1) })], NOW)).toBeNull();
     expect(matchApproval(change(security(1, wb(true)), null), [approval({ bucket: 'notWrittenBack' })], NOW)).toBeNull();
+  });
+
+  it('stops covering a change once revoked', () => {
+    const revoked = approval({ bucket: 'writtenBack' }, { revokedAt: new Date(NOW.getTime() - 1), revokedBy: { kind: 'legacy', name: 'x' } });
+    expect(matchApproval(enable, [revoked], NOW)).toBeNull();
+    expect(matchApproval(enable, [{ ...revoked, revokedAt: new Date(NOW.getTime() + 1) }], NOW)?.id).toBe('a1');
   });
 
   it('annotateApprovals marks the approved changes for reports', async () => {

@@ -24,7 +24,7 @@ const BASE = 'https://wbw.example.net/';
 
 async function storedAlert(one: GroupChange = change(m365(1, wb(true)), m365(1, wb(true, 'universalSecurityGroup')))): Promise<StoredAlert> {
   const { candidates } = await collectEvaluation({ policy: DEFAULT_ALERT_POLICY, tenantId: TENANT, fromScan: FROM, toScan: TO, changes: stream([one]), approvals: [], now: NOW });
-  return { ...candidates[0]!, status: 'open', recordedAt: NOW, acknowledgedAt: null, acknowledgedBy: null, deliveries: {} };
+  return { ...candidates[0]!, status: 'open', recordedAt: NOW, acknowledgedAt: null, acknowledgedBy: null, acknowledgementNote: null, deliveries: {} };
 }
 
 const cleanup: (() => Promise<void>)[] = [];

@@ -209,10 +209,12 @@ describe('approvals', () => {
     tenantId: TENANT,
     groupId: groupId(1),
     expect: { effectiveTargetType: 'universalSecurityGroup' },
-    requestedBy: 'admin@contoso.example',
+    requestedBy: { kind: 'legacy', name: 'admin@contoso.example' },
     reason: 'CHG-1 file share access',
     createdAt: new Date('2026-11-20T00:00:00Z'),
     expiresAt: new Date('2026-12-01T00:00:00Z'),
+    revokedAt: null,
+    revokedBy: null,
     ...overrides,
   });
   const toSecurity = (n: number) => change(m365(n, wb(true)), m365(n, wb(true, 'universalSecurityGroup')));
@@ -284,10 +286,12 @@ describe('mass-change guard', () => {
       tenantId: TENANT,
       groupId: groupId(i + 1),
       expect: { bucket: 'writtenBack' },
-      requestedBy: 'admin',
+      requestedBy: { kind: 'legacy', name: 'admin' },
       reason: 'bulk enablement',
       createdAt: new Date('2026-11-20T00:00:00Z'),
       expiresAt: new Date('2026-12-01T00:00:00Z'),
+      revokedAt: null,
+      revokedBy: null,
     }));
     const { candidates, stats } = await evaluate(enabled(55), { policy, approvals });
     expect(stats).toMatchObject({ approvedChanges: 10, alertingGroups: 45, massChange: false });

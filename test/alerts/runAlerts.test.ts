@@ -12,6 +12,7 @@ import { createTableFactory } from '../../src/store/tableClients';
 import { testSettings } from '../helpers/settings';
 import { FROM, NOW, TENANT, TO, change, groupId, m365, scan, security, stream, tenantContext, wb } from './fixtures';
 import { startLoopbackServer } from './loopback';
+import { APPROVER } from '../helpers/principals';
 
 const SECRET = 'shared-secret-for-tests';
 const cleanup: (() => Promise<void>)[] = [];
@@ -126,7 +127,7 @@ describe('runAlertStage (Azurite, loopback webhook)', () => {
     await new ApprovalStore(d.tables).create(
       parseApprovalRequest(
         { groupId: groupId(2), expect: { effectiveTargetType: 'universalSecurityGroup' }, reason: 'CHG-7 planned', expiresAt: '2026-12-01T00:00:00Z' },
-        { tenantId: TENANT, now: new Date('2026-11-24T00:00:00Z'), requestedBy: 'admin@contoso.example' },
+        { tenantId: TENANT, now: new Date('2026-11-24T00:00:00Z'), requestedBy: APPROVER },
       ),
     );
     const result = await runAlertStage(d, { fromScan: FROM, toScan: TO, changes: () => stream(nightly) });
@@ -141,7 +142,7 @@ describe('runAlertStage (Azurite, loopback webhook)', () => {
     const input = { fromScan: FROM, toScan: { ...TO, tenantContext: tenantContext({ newUnifiedGroupWritebackDefault: false }) } };
     const first = await runAlertStage(d, input);
     expect(first.alerts.map((a) => a.ruleId)).toEqual(['WBW-A06']);
-    await new AlertStore(d.tables).acknowledgeAlert(first.alerts[0]!.id, { by: 'admin', now: NOW });
+    await new AlertStore(d.tables).acknowledgeAlert(first.alerts[0]!.id, { by: APPROVER, now: NOW });
     const again = await runAlertStage(d, input);
     expect(again).toMatchObject({ sent: 0, failed: 0 });
     expect(again.alerts[0]!.status).toBe('acknowledged');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AlertStore, cappedJson } from '../../src/alerts/alertStore';
+import { AlertStore, alertRowKey, cappedJson } from '../../src/alerts/alertStore';
 import { ApprovalStore } from '../../src/alerts/approvalStore';
 import { parseApprovalRequest } from '../../src/alerts/approvals';
 import { collectEvaluation } from '../../src/alerts/evaluate';
@@ -9,6 +9,7 @@ import type { ScanRecord } from '../../src/model';
 import { createTableFactory } from '../../src/store/tableClients';
 import { testSettings } from '../helpers/settings';
 import { FROM, NOW, TENANT, change, groupId, m365, scan, stream, wb } from './fixtures';
+import { APPROVER, CHANGE_SYSTEM } from '../helpers/principals';
 
 async function candidatesFor(count: number, toScan: ScanRecord, fromScan: ScanRecord = FROM) {
   const changes = Array.from({ length: count }, (_, i) => change(m365(i + 1, wb(false)), m365(i + 1, wb(true))));
@@ -87,11 +88,13 @@ describe('AlertStore (Azurite)', () => {
     expect((await store.getAlert(a!.id))!.deliveries).toEqual({ webhook, teams });
 
     expect([...(await store.listOpenAlertScanIds(TENANT))].sort()).toEqual([FROM.id, '20261125T020000Z-bbbbbb', '20261126T020000Z-cccccc']);
-    const acknowledged = await store.acknowledgeAlert(b!.id, { by: 'admin@contoso.example', now: NOW });
-    expect(acknowledged).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'admin@contoso.example', acknowledgedAt: NOW });
-    expect((await store.getAlert(b!.id))!.status).toBe('acknowledged');
+    const recorded = { kind: 'user', objectId: APPROVER.objectId, tenantId: TENANT, name: 'Alice Admin', userPrincipalName: 'alice@contoso.example', appId: null };
+    await expect(store.acknowledgeAlert(b!.id, { by: { ...APPROVER, roles: ['Reader'] }, now: NOW })).rejects.toMatchObject({ code: 'Forbidden' });
+    const acknowledged = await store.acknowledgeAlert(b!.id, { by: APPROVER, note: '  Expected: CHG-1042  ', now: NOW });
+    expect(acknowledged).toMatchObject({ status: 'acknowledged', acknowledgedBy: recorded, acknowledgementNote: 'Expected: CHG-1042', acknowledgedAt: NOW });
+    expect(await store.getAlert(b!.id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: recorded, acknowledgementNote: 'Expected: CHG-1042' });
     expect([...(await store.listOpenAlertScanIds(TENANT))].sort()).toEqual([FROM.id, '20261125T020000Z-bbbbbb']);
-    await expect(store.acknowledgeAlert('f'.repeat(32))).rejects.toMatchObject({ code: 'NotFound' });
+    await expect(store.acknowledgeAlert('f'.repeat(32), { by: APPROVER })).rejects.toMatchObject({ code: 'NotFound' });
   });
 
   it('keeps the details of a huge mass-change alert within the property limit', () => {
@@ -109,8 +112,8 @@ describe('ApprovalStore (Azurite)', () => {
   it('creates, lists, lists live ones and deletes', async () => {
     const store = new ApprovalStore(createTableFactory(testSettings()));
     const body = (n: number, expiresAt: string) => ({ groupId: groupId(n), expect: { bucket: 'writtenBack' }, reason: `change ${n}`, expiresAt });
-    const longer = parseApprovalRequest(body(1, '2026-12-20T00:00:00Z'), { tenantId: TENANT, now: NOW, requestedBy: 'admin' });
-    const shorter = parseApprovalRequest(body(2, '2026-11-26T00:00:00Z'), { tenantId: TENANT, now: NOW, requestedBy: 'admin' });
+    const longer = parseApprovalRequest(body(1, '2026-12-20T00:00:00Z'), { tenantId: TENANT, now: NOW, requestedBy: APPROVER });
+    const shorter = parseApprovalRequest(body(2, '2026-11-26T00:00:00Z'), { tenantId: TENANT, now: NOW, requestedBy: CHANGE_SYSTEM });
     await store.create(longer);
     await store.create(shorter);
     expect(await store.list(TENANT)).toEqual([shorter, longer]);
@@ -125,5 +128,54 @@ describe('ApprovalStore (Azurite)', () => {
     expect(await store.list(TENANT)).toEqual([longer]);
     expect(await store.list('99999999-2222-3333-4444-555555555555')).toEqual([]);
     await expect(store.create({ ...longer, id: 'bad/id' })).rejects.toBeInstanceOf(WritebackWatchError);
+  });
+
+  it('revokes with who and when, keeps the revoked approval listed, and no longer counts it live', async () => {
+    const store = new ApprovalStore(createTableFactory(testSettings()));
+    const approval = parseApprovalRequest(
+      { groupId: groupId(3), expect: { bucket: 'writtenBack' }, reason: 'change 3', expiresAt: '2026-12-20T00:00:00Z' },
+      { tenantId: TENANT, now: NOW, requestedBy: APPROVER },
+    );
+    await store.create(approval);
+    const later = new Date(NOW.getTime() + 60_000);
+    await expect(store.revoke(TENANT, approval.id, { by: { ...APPROVER, roles: ['Reader'] }, now: later })).rejects.toMatchObject({ code: 'Forbidden' });
+    const revoked = await store.revoke(TENANT, approval.id, { by: CHANGE_SYSTEM, now: later });
+    const revokedBy = { kind: 'app', objectId: CHANGE_SYSTEM.objectId, tenantId: TENANT, name: 'Change system', userPrincipalName: null, appId: CHANGE_SYSTEM.appId };
+    expect(revoked).toMatchObject({ revokedAt: later, revokedBy });
+    expect(await store.get(TENANT, approval.id)).toEqual({ ...approval, revokedAt: later, revokedBy });
+    expect(await store.listLive(TENANT, new Date(later.getTime() + 1))).toEqual([]);
+    // A second revoke changes nothing: the first revoker stays on record.
+    expect((await store.revoke(TENANT, approval.id, { by: APPROVER, now: new Date(later.getTime() + 5) }))!.revokedBy).toEqual(revokedBy);
+    expect(await store.revoke(TENANT, '00000000-0000-0000-0000-000000000000', { by: APPROVER })).toBeNull();
+  });
+
+  it('reads an approval stored before sign-in (a typed requestedBy only) as a legacy record', async () => {
+    const settings = testSettings();
+    const tables = createTableFactory(settings);
+    const store = new ApprovalStore(tables);
+    const table = await tables.ensureTable('approvals');
+    await table.createEntity({
+      partitionKey: TENANT,
+      rowKey: 'legacy-1',
+      groupId: groupId(4),
+      expect: JSON.stringify({ bucket: 'writtenBack' }),
+      requestedBy: 'alice@contoso.com',
+      reason: 'CHG-1042',
+      createdAt: NOW,
+      expiresAt: new Date('2026-12-20T00:00:00Z'),
+    });
+    expect(await store.get(TENANT, 'legacy-1')).toMatchObject({ requestedBy: { kind: 'legacy', name: 'alice@contoso.com' }, revokedAt: null, revokedBy: null });
+    expect((await store.listLive(TENANT, NOW)).map((a) => a.id)).toEqual(['legacy-1']);
+  });
+
+  it('reads an alert acknowledged before sign-in (a typed acknowledgedBy only) as a legacy record', async () => {
+    const tables = createTableFactory(testSettings());
+    const store = new AlertStore(tables);
+    const [a] = await candidatesFor(1, scan('20261125T020000Z-dddddd'));
+    await store.recordAlert(a!, { now: NOW });
+    const table = await tables.ensureTable('alerts');
+    const row = await table.getEntity(TENANT, alertRowKey(a!.occurredAt, a!.id));
+    await table.updateEntity({ partitionKey: row.partitionKey, rowKey: row.rowKey, status: 'acknowledged', acknowledgedAt: NOW, acknowledgedBy: 'bob@contoso.com' }, 'Merge');
+    expect(await store.getAlert(a!.id)).toMatchObject({ status: 'acknowledged', acknowledgedBy: { kind: 'legacy', name: 'bob@contoso.com' }, acknowledgementNote: null });
   });
 });

@@ -28,7 +28,7 @@ const AZURE_HOST_SETTINGS = [
 ] as const;
 
 /** App settings whose Azure value comes from the deployment, not from a parameter with the code's default. */
-const DERIVED_IN_AZURE = ['TENANT_ID', 'GRAPH_CREDENTIAL', 'AZURE_CLIENT_ID', 'TABLE_STORAGE_ENDPOINT', 'PUBLIC_BASE_URL'] as const;
+const DERIVED_IN_AZURE = ['TENANT_ID', 'GRAPH_CREDENTIAL', 'AZURE_CLIENT_ID', 'TABLE_STORAGE_ENDPOINT', 'PUBLIC_BASE_URL', 'CONSOLE_AUTH'] as const;
 
 /**
  * Settings only the local run reads: the Functions host's own two (what `func start` needs) and the
@@ -76,6 +76,19 @@ function deployedOfType(deployment: Deployment, type: string): DeployedResource[
 function single(deployment: Deployment, type: string): DeployedResource {
   const found = deployedOfType(deployment, type);
   expect(found, `exactly one ${type}`).toHaveLength(1);
+  return found[0]!;
+}
+
+/** The app's identity (Graph, tables, host storage), as opposed to the console sign-in identity. */
+function appIdentity(deployment: Deployment): DeployedResource {
+  const found = deployedOfType(deployment, 'Microsoft.ManagedIdentity/userAssignedIdentities').filter((r) => render(r.name).includes("'{0}api-{1}'"));
+  expect(found, 'the app identity').toHaveLength(1);
+  return found[0]!;
+}
+
+function signInIdentity(deployment: Deployment): DeployedResource {
+  const found = deployedOfType(deployment, 'Microsoft.ManagedIdentity/userAssignedIdentities').filter((r) => render(r.name).includes("'{0}auth-{1}'"));
+  expect(found, 'the sign-in identity').toHaveLength(1);
   return found[0]!;
 }
 
@@ -145,7 +158,7 @@ describe.skipIf(skip)('compiled ARM template (infra/main.bicep)', () => {
 
     it('derive identity, tenant and endpoints from the deployment', () => {
       const settings = appSettings(defaults);
-      const identity = single(defaults, 'Microsoft.ManagedIdentity/userAssignedIdentities');
+      const identity = appIdentity(defaults);
       const storage = single(defaults, 'Microsoft.Storage/storageAccounts');
       const site = single(defaults, 'Microsoft.Web/sites');
       expect(settings.GRAPH_CREDENTIAL).toBe('managedIdentity');
@@ -193,7 +206,7 @@ describe.skipIf(skip)('compiled ARM template (infra/main.bicep)', () => {
 
     it('reach host storage and Application Insights with the managed identity', () => {
       const settings = appSettings(defaults);
-      const identity = single(defaults, 'Microsoft.ManagedIdentity/userAssignedIdentities');
+      const identity = appIdentity(defaults);
       const storage = single(defaults, 'Microsoft.Storage/storageAccounts');
       expect(sameValue(settings.AzureWebJobsStorage__accountName!, storage.name)).toBe(true);
       expect(settings.AzureWebJobsStorage__credential).toBe('managedidentity');
@@ -250,6 +263,7 @@ describe.skipIf(skip)('compiled ARM template (infra/main.bicep)', () => {
         environmentName: { value: '${AZURE_ENV_NAME}' },
         location: { value: '${AZURE_LOCATION}' },
         principalId: { value: '${AZURE_PRINCIPAL_ID}' },
+        entraClientId: { value: '${ENTRA_CLIENT_ID=}' },
       });
       for (const name of Object.keys(file.parameters)) expect(params()[name], name).toBeDefined();
     });
@@ -263,7 +277,7 @@ describe.skipIf(skip)('compiled ARM template (infra/main.bicep)', () => {
     }
 
     it('go only to the managed identity, as a service principal, scoped to the one resource each needs', () => {
-      const identity = single(defaults, 'Microsoft.ManagedIdentity/userAssignedIdentities');
+      const identity = appIdentity(defaults);
       const storage = single(defaults, 'Microsoft.Storage/storageAccounts');
       const insights = single(defaults, 'Microsoft.Insights/components');
       const assignments = deployedOfType(defaults, 'Microsoft.Authorization/roleAssignments');
@@ -308,7 +322,7 @@ describe.skipIf(skip)('compiled ARM template (infra/main.bicep)', () => {
     });
 
     it('runs as the one user-assigned identity and pulls its package with it', () => {
-      const identity = single(defaults, 'Microsoft.ManagedIdentity/userAssignedIdentities');
+      const identity = appIdentity(defaults);
       const site = single(defaults, 'Microsoft.Web/sites');
       const siteIdentity = obj(site.field('identity'));
       expect(siteIdentity.type).toBe('UserAssigned');
@@ -391,9 +405,92 @@ describe.skipIf(skip)('compiled ARM template (infra/main.bicep)', () => {
     });
   });
 
+  describe('console sign-in (App Service Authentication)', () => {
+    const CLIENT_ID = '0f0e0d0c-0b0a-4908-8706-050403020100';
+    const EXCLUDED = JSON.parse(readFileSync(join(REPO_ROOT, 'infra', 'app', 'easyauth-excluded-paths.json'), 'utf8')) as string[];
+    let signedIn: Deployment;
+    beforeAll(() => {
+      signedIn = evaluateDeployment(template, { ...REQUIRED, entraClientId: CLIENT_ID });
+    });
+
+    function authSettings(deployment: Deployment): DeployedResource[] {
+      return deployedOfType(deployment, 'Microsoft.Web/sites/config').filter((c) => render(c.name).includes("'authsettingsV2'"));
+    }
+
+    it('stays off without an app registration: no authsettingsV2, CONSOLE_AUTH=off, one identity on the site', () => {
+      expect(authSettings(defaults)).toHaveLength(0);
+      const settings = appSettings(defaults);
+      expect(settings.CONSOLE_AUTH).toBe('off');
+      expect(settings).not.toHaveProperty('OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID');
+      expect(Object.keys(obj(obj(single(defaults, 'Microsoft.Web/sites').field('identity')).userAssignedIdentities!))).toHaveLength(1);
+    });
+
+    it('with entraClientId: requires sign-in except on the function-key paths, against this tenant, with no token store', () => {
+      const configs = authSettings(signedIn);
+      expect(configs).toHaveLength(1);
+      const props = obj(configs[0]!.field('properties'));
+      expect(obj(props.platform!).enabled).toBe(true);
+      expect(obj(props.globalValidation!)).toEqual({
+        requireAuthentication: true,
+        unauthenticatedClientAction: 'RedirectToLoginPage',
+        redirectToProvider: 'azureactivedirectory',
+        excludedPaths: EXCLUDED,
+      });
+      expect(obj(props.httpSettings!).requireHttps).toBe(true);
+      const aad = obj(obj(props.identityProviders!).azureActiveDirectory!);
+      const registration = obj(aad.registration!);
+      expect(registration.clientId).toBe(CLIENT_ID);
+      expect(registration.clientSecretSettingName).toBe('OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID');
+      expect(Object.keys(registration).sort()).toEqual(['clientId', 'clientSecretSettingName', 'openIdIssuer']);
+      const issuer = render(registration.openIdIssuer!);
+      expect(issuer).toContain('environment()');
+      expect(issuer).toContain('tenant()');
+      expect(issuer).toContain('/v2.0');
+      expect(obj(aad.validation!).allowedAudiences).toEqual([CLIENT_ID, `api://${CLIENT_ID}`]);
+      expect(obj(obj(props.login!).tokenStore!)).toEqual({ enabled: false });
+    });
+
+    it('with entraClientId: signs in with the dedicated identity\'s federated credential, not a secret, and tells the app', () => {
+      const settings = appSettings(signedIn);
+      const auth = signInIdentity(signedIn);
+      expect(settings.CONSOLE_AUTH).toBe('entra');
+      expect(referencesResource(settings.OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID!, auth, ['clientId']), render(settings.OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID!)).toBe(true);
+      expect(render(settings.WEBSITE_AUTH_AAD_ALLOWED_TENANTS!)).toContain('tenant()');
+      const added = Object.keys(settings).filter((name) => !Object.keys(appSettings(defaults)).includes(name)).sort();
+      expect(added).toEqual(['OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID', 'WEBSITE_AUTH_AAD_ALLOWED_TENANTS']);
+      const assigned = Object.keys(obj(obj(single(signedIn, 'Microsoft.Web/sites').field('identity')).userAssignedIdentities!));
+      expect(assigned).toEqual([render(resourceIdOf(appIdentity(signedIn))), render(resourceIdOf(auth))]);
+    });
+
+    it('fall back to a client secret from Key Vault only when given one, in its own setting', () => {
+      const reference = '@Microsoft.KeyVault(SecretUri=https://kv-wbw.vault.azure.net/secrets/console-sign-in)';
+      const fallback = evaluateDeployment(template, { ...REQUIRED, entraClientId: CLIENT_ID, entraClientSecretReference: reference });
+      const registration = obj(obj(obj(obj(authSettings(fallback)[0]!.field('properties')).identityProviders!).azureActiveDirectory!).registration!);
+      expect(registration.clientSecretSettingName).toBe('MICROSOFT_PROVIDER_AUTHENTICATION_SECRET');
+      const settings = appSettings(fallback);
+      expect(settings.MICROSOFT_PROVIDER_AUTHENTICATION_SECRET).toBe(reference);
+      expect(settings).not.toHaveProperty('OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID');
+      expect(Object.keys(obj(obj(single(fallback, 'Microsoft.Web/sites').field('identity')).userAssignedIdentities!))).toHaveLength(1);
+      expect((template.parameters as Record<string, { type: string; defaultValue?: unknown }>).entraClientSecretReference).toEqual(
+        expect.objectContaining({ type: 'securestring', defaultValue: '' }),
+      );
+    });
+
+    it('give the sign-in identity no role anywhere', () => {
+      const auth = signInIdentity(signedIn);
+      for (const assignment of deployedOfType(signedIn, 'Microsoft.Authorization/roleAssignments')) {
+        expect(referencesResource(obj(assignment.field('properties')).principalId!, auth, ['principalId'])).toBe(false);
+      }
+    });
+
+    it('output the sign-in identity for the admin\'s app-registration script', () => {
+      expect(referencesResource(defaults.output('AUTH_IDENTITY_PRINCIPAL_ID'), signInIdentity(defaults), ['principalId'])).toBe(true);
+    });
+  });
+
   describe('outputs', () => {
     it('give azd the function app and the grant script the identity', () => {
-      const identity = single(defaults, 'Microsoft.ManagedIdentity/userAssignedIdentities');
+      const identity = appIdentity(defaults);
       const site = single(defaults, 'Microsoft.Web/sites');
       expect(referencesResource(defaults.output('MANAGED_IDENTITY_PRINCIPAL_ID'), identity, ['principalId'])).toBe(true);
       expect(sameValue(defaults.output('SERVICE_API_NAME'), site.name)).toBe(true);

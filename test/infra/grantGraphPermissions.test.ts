@@ -18,10 +18,28 @@ const TOKEN = 'token-for-the-loopback-graph';
 interface AppRole { id: string; value: string; allowedMemberTypes: string[] }
 interface ServicePrincipal { id: string; appId: string; displayName: string; servicePrincipalType: string; appRoles: AppRole[] }
 interface Assignment { id: string; principalId: string; resourceId: string; appRoleId: string }
+interface ConsoleAppRole extends AppRole { displayName: string; description: string; isEnabled: boolean }
+interface Application {
+  id: string;
+  appId: string;
+  displayName: string;
+  signInAudience?: string;
+  identifierUris: string[];
+  appRoles: ConsoleAppRole[];
+  web: { redirectUris: string[]; implicitGrantSettings?: Record<string, boolean> };
+  api?: { requestedAccessTokenVersion?: number };
+}
+interface FederatedCredential { id: string; name: string; issuer: string; subject: string; audiences: string[]; description?: string }
+
+const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
 class LoopbackGraph {
-  readonly servicePrincipals: ServicePrincipal[] = [];
+  readonly servicePrincipals: (ServicePrincipal & { appRoleAssignmentRequired?: boolean })[] = [];
   readonly assignments: Assignment[] = [];
+  readonly applications: Application[] = [];
+  readonly credentials = new Map<string, FederatedCredential[]>();
+  /** App role assignments granted on (not to) a service principal: appRoleAssignedTo. */
+  readonly assignedTo: Assignment[] = [];
   readonly requests: { method: string; path: string; authorization?: string }[] = [];
   private server: Server | undefined;
   url = '';
@@ -31,6 +49,9 @@ class LoopbackGraph {
     this.servicePrincipals.length = 0;
     this.assignments.length = 0;
     this.requests.length = 0;
+    this.applications.length = 0;
+    this.credentials.clear();
+    this.assignedTo.length = 0;
     this.servicePrincipals.push(
       {
         id: randomUUID(),
@@ -93,12 +114,23 @@ class LoopbackGraph {
     const error = (status: number, code: string, message: string): void => send(status, { error: { code, message } });
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return error(401, 'InvalidAuthenticationToken', 'Access token is empty.');
     const parts = url.pathname.split('/').filter(Boolean);
-    if (parts[0] !== 'v1.0' || parts[1] !== 'servicePrincipals') return error(404, 'NotFound', url.pathname);
     const body = await new Promise<string>((resolve) => {
       let text = '';
       req.on('data', (chunk: Buffer) => (text += chunk.toString()));
       req.on('end', () => resolve(text));
     });
+    if (parts[0] === 'v1.0' && parts[1] === 'organization' && req.method === 'GET') return send(200, { value: [{ id: TENANT_ID }] });
+    if (parts[0] === 'v1.0' && parts[1] === 'applications') return this.handleApplications(req.method ?? '', parts, url, body, send, error);
+    if (parts[0] !== 'v1.0' || parts[1] !== 'servicePrincipals') return error(404, 'NotFound', url.pathname);
+    if (parts.length === 2 && req.method === 'POST') {
+      const input = JSON.parse(body) as { appId?: string; appRoleAssignmentRequired?: boolean };
+      const app = this.applications.find((a) => a.appId === input.appId);
+      if (!app) return error(400, 'Request_BadRequest', 'The appId of the service principal does not reference a valid application object.');
+      if (this.servicePrincipals.some((sp) => sp.appId === input.appId)) return error(409, 'Request_MultipleObjectsWithSameKeyValue', 'The service principal already exists.');
+      const created = { id: randomUUID(), appId: app.appId, displayName: app.displayName, servicePrincipalType: 'Application', appRoles: app.appRoles, appRoleAssignmentRequired: input.appRoleAssignmentRequired ?? false };
+      this.servicePrincipals.push(created);
+      return send(201, created);
+    }
 
     if (parts.length === 2 && req.method === 'GET') {
       // Only the two filters the script uses: appId eq '…' and displayName eq '…'.
@@ -111,6 +143,25 @@ class LoopbackGraph {
     const sp = this.servicePrincipals.find((s) => s.id === parts[2]);
     if (!sp) return error(404, 'Request_ResourceNotFound', `Resource '${parts[2]}' does not exist.`);
     if (parts.length === 3 && req.method === 'GET') return send(200, sp);
+    if (parts.length === 3 && req.method === 'PATCH') {
+      Object.assign(sp, JSON.parse(body) as object);
+      return send(204);
+    }
+    if (parts[3] === 'appRoleAssignedTo') {
+      const granted = this.assignedTo.filter((a) => a.resourceId === sp.id);
+      if (parts.length === 4 && req.method === 'GET') return send(200, { value: granted });
+      if (parts.length === 4 && req.method === 'POST') {
+        const input = JSON.parse(body) as Partial<Assignment>;
+        const roles = this.applications.find((a) => a.appId === sp.appId)?.appRoles ?? [];
+        if (input.resourceId !== sp.id || !roles.some((r) => r.id === input.appRoleId)) return error(400, 'Request_BadRequest', 'Invalid app role assignment.');
+        if (granted.some((a) => a.principalId === input.principalId && a.appRoleId === input.appRoleId)) {
+          return error(400, 'Request_BadRequest', 'Permission being assigned already exists on the object');
+        }
+        const created: Assignment = { id: randomUUID(), principalId: input.principalId!, resourceId: sp.id, appRoleId: input.appRoleId! };
+        this.assignedTo.push(created);
+        return send(201, created);
+      }
+    }
     if (parts[3] !== 'appRoleAssignments') return error(404, 'NotFound', url.pathname);
 
     const mine = this.assignments.filter((a) => a.principalId === sp.id);
@@ -141,6 +192,59 @@ class LoopbackGraph {
     }
     return error(405, 'MethodNotAllowed', `${req.method} ${url.pathname}`);
   }
+
+  private handleApplications(
+    method: string,
+    parts: string[],
+    url: URL,
+    body: string,
+    send: (status: number, body?: unknown) => void,
+    error: (status: number, code: string, message: string) => void,
+  ): void {
+    if (parts.length === 2 && method === 'GET') {
+      const m = /^displayName eq '((?:[^']|'')*)'$/.exec(url.searchParams.get('$filter') ?? '');
+      if (!m) return error(400, 'BadRequest', 'unsupported filter');
+      return send(200, { value: this.applications.filter((a) => a.displayName === m[1]!.replace(/''/g, "'")) });
+    }
+    if (parts.length === 2 && method === 'POST') {
+      const input = JSON.parse(body) as Partial<Application>;
+      const created: Application = { identifierUris: [], appRoles: [], web: { redirectUris: [] }, ...input, id: randomUUID(), appId: randomUUID(), displayName: input.displayName ?? '' };
+      this.applications.push(created);
+      return send(201, created);
+    }
+    const app = this.applications.find((a) => a.id === parts[2]);
+    if (!app) return error(404, 'Request_ResourceNotFound', `Resource '${parts[2]}' does not exist.`);
+    if (parts.length === 3 && method === 'PATCH') {
+      const input = JSON.parse(body) as Partial<Application>;
+      // Graph refuses to drop an enabled app role: it must be disabled first.
+      if (input.appRoles && app.appRoles.some((r) => r.isEnabled && !input.appRoles!.some((n) => n.id === r.id))) {
+        return error(400, 'CannotDeleteOrUpdateEnabledEntitlement', 'Property value cannot be deleted unless it is first disabled.');
+      }
+      Object.assign(app, input);
+      const sp = this.servicePrincipals.find((s) => s.appId === app.appId);
+      if (sp) sp.appRoles = app.appRoles;
+      return send(204);
+    }
+    if (parts[3] !== 'federatedIdentityCredentials') return error(404, 'NotFound', url.pathname);
+    const credentials = this.credentials.get(app.id) ?? [];
+    this.credentials.set(app.id, credentials);
+    if (parts.length === 4 && method === 'GET') return send(200, { value: credentials });
+    if (parts.length === 4 && method === 'POST') {
+      const input = JSON.parse(body) as Omit<FederatedCredential, 'id'>;
+      if (credentials.some((c) => c.name === input.name)) return error(409, 'Request_MultipleObjectsWithSameKeyValue', 'FederatedIdentityCredential with name already exists.');
+      const created = { ...input, id: randomUUID() };
+      credentials.push(created);
+      return send(201, created);
+    }
+    const credential = credentials.find((c) => c.id === parts[4]);
+    if (parts.length === 5 && method === 'PATCH' && credential) {
+      const input = JSON.parse(body) as Partial<FederatedCredential>;
+      if (input.name !== undefined && input.name !== credential.name) return error(400, 'Request_BadRequest', 'name cannot be changed');
+      Object.assign(credential, input);
+      return send(204);
+    }
+    return error(405, 'MethodNotAllowed', `${method} ${url.pathname}`);
+  }
 }
 
 interface GrantOptions {
@@ -151,6 +255,7 @@ interface GrantOptions {
   onPremSync?: boolean;
   mailSend?: boolean;
   remove?: boolean;
+  consoleApp?: { authIdentity: string; appUrl: string; approver?: string };
 }
 
 interface ScriptRunner {
@@ -207,6 +312,9 @@ const RUNNERS: ScriptRunner[] = [
         ...(o.onPremSync ? ['--with-onprem-sync'] : []),
         ...(o.mailSend ? ['--with-mail-send'] : []),
         ...(o.remove ? ['--remove'] : []),
+        ...(o.consoleApp
+          ? ['--console-app', '--auth-identity-principal-id', o.consoleApp.authIdentity, '--app-url', o.consoleApp.appUrl, ...(o.consoleApp.approver ? ['--assign-approver', o.consoleApp.approver] : [])]
+          : []),
       ],
       env: {},
     }),
@@ -228,6 +336,9 @@ const RUNNERS: ScriptRunner[] = [
         ...(o.onPremSync ? ['-IncludeOnPremSync'] : []),
         ...(o.mailSend ? ['-IncludeMailSend'] : []),
         ...(o.remove ? ['-Remove'] : []),
+        ...(o.consoleApp
+          ? ['-ConsoleApp', '-AuthIdentityPrincipalId', o.consoleApp.authIdentity, '-AppUrl', o.consoleApp.appUrl, ...(o.consoleApp.approver ? ['-AssignApprover', o.consoleApp.approver] : [])]
+          : []),
       ],
       // The Graph PowerShell cmdlets, as REST calls to the loopback Graph (see the module's header).
       env: { PSModulePath: join(__dirname, 'pwsh-modules'), HOME: process.env.HOME ?? '/tmp', DOTNET_CLI_TELEMETRY_OPTOUT: '1', POWERSHELL_TELEMETRY_OPTOUT: '1' },
@@ -334,5 +445,55 @@ describe.each(RUNNERS)('$name', (runner) => {
     expect(missingId.code).not.toBe(0);
     expect(missingId.stderr).toMatch(/Resource .*does not exist/);
     expect(graph.assignments).toEqual([]);
+  });
+
+  const CONSOLE = { authIdentity: '5e6f7a8b-0000-4000-8000-00000000aa01', appUrl: 'https://func-api-abc123.azurewebsites.net', approver: '5e6f7a8b-0000-4000-8000-00000000bb02' };
+
+  it.skipIf(runner.unavailable !== null)('creates the console app registration: Reader and Approver, assignment required, Easy Auth redirect, federated credential', async () => {
+    const result = await run({ principalId: graph.identity.id, consoleApp: CONSOLE });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(graph.applications).toHaveLength(1);
+    const app = graph.applications[0]!;
+    expect(app).toMatchObject({
+      displayName: 'Writeback Watch console',
+      signInAudience: 'AzureADMyOrg',
+      identifierUris: [`api://${app.appId}`],
+      api: { requestedAccessTokenVersion: 2 },
+      web: { redirectUris: ['https://func-api-abc123.azurewebsites.net/.auth/login/aad/callback'], implicitGrantSettings: { enableIdTokenIssuance: true, enableAccessTokenIssuance: false } },
+    });
+    expect(app.appRoles.map((r) => [r.value, r.allowedMemberTypes, r.isEnabled])).toEqual([
+      ['Reader', ['User', 'Application'], true],
+      ['Approver', ['User', 'Application'], true],
+    ]);
+    expect(graph.credentials.get(app.id)).toEqual([
+      expect.objectContaining({ issuer: `https://login.microsoftonline.com/${TENANT_ID}/v2.0`, subject: CONSOLE.authIdentity, audiences: ['api://AzureADTokenExchange'] }),
+    ]);
+    const sp = graph.servicePrincipals.find((s) => s.appId === app.appId);
+    expect(sp?.appRoleAssignmentRequired).toBe(true);
+    const approverRole = app.appRoles.find((r) => r.value === 'Approver')!.id;
+    expect(graph.assignedTo).toEqual([expect.objectContaining({ principalId: CONSOLE.approver, resourceId: sp!.id, appRoleId: approverRole })]);
+    expect(result.stdout).toContain(`azd env set ENTRA_CLIENT_ID ${app.appId}`);
+    // The Graph permissions were granted in the same run.
+    expect(graph.grantedTo(graph.identity.id)).toEqual(['Directory.Read.All', 'Group.Read.All']);
+  });
+
+  it.skipIf(runner.unavailable !== null)('updates the registration on a second run: same role ids, the new sign-in identity trusted, nothing duplicated', async () => {
+    await run({ principalId: graph.identity.id, consoleApp: CONSOLE });
+    const app = graph.applications[0]!;
+    const roleIds = app.appRoles.map((r) => r.id);
+    // Someone added a role of their own meanwhile; it must survive.
+    app.appRoles.push({ id: randomUUID(), value: 'Auditor', displayName: 'Auditor', description: 'x', allowedMemberTypes: ['User'], isEnabled: true });
+    const again = await run({ principalId: graph.identity.id, consoleApp: { ...CONSOLE, authIdentity: '5e6f7a8b-0000-4000-8000-00000000aa09' } });
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(graph.applications).toHaveLength(1);
+    expect(app.appRoles.filter((r) => r.value !== 'Auditor').map((r) => r.id).sort()).toEqual([...roleIds].sort());
+    expect(app.appRoles.map((r) => r.value)).toContain('Auditor');
+    expect(app.web.redirectUris).toEqual(['https://func-api-abc123.azurewebsites.net/.auth/login/aad/callback']);
+    expect(graph.credentials.get(app.id)!.map((c) => c.subject)).toEqual(['5e6f7a8b-0000-4000-8000-00000000aa09']);
+    expect(graph.servicePrincipals.filter((s) => s.appId === app.appId)).toHaveLength(1);
+    expect(graph.assignedTo).toHaveLength(1);
+    expect(again.stdout).toMatch(/already assigned Approver/);
   });
 });

@@ -7,6 +7,8 @@ import ExcelJS from 'exceljs';
 import { startFunctionsHost, type RunningFunctionsHost } from '../../dev/host/functionsHost';
 import { startWorld, type World } from '../helpers/world';
 import { isCloudOnlySecurityGroup } from '../../dev/emulator/groupShape';
+import { parseApprovalRequest } from '../../src/alerts/approvals';
+import { APPROVER, principalHeaders, userClaims } from '../helpers/principals';
 
 const KEY = 'test-function-key';
 let world: World;
@@ -180,18 +182,31 @@ describe('HTTP API on the local Functions host', () => {
     expect((await json('scans/latest')).body.id).toBe(second);
   });
 
-  it('registers, lists and withdraws approvals, and lists alerts', async () => {
+  it('no longer creates or revokes approvals with a key: 410 pointing to the console, even with a forged principal', async () => {
     const group = [...world.emulator.tenant.allGroups()][1]!;
-    const bad = await json('approvals', { method: 'POST', body: JSON.stringify({ groupId: group.id, expect: { bucket: 'sideways' } }), headers: { 'content-type': 'application/json' } });
-    expect(bad.status).toBe(400);
-    expect((await json('approvals', { method: 'POST', body: 'not json' })).status).toBe(400);
     const body = { groupId: group.id, expect: { bucket: 'writtenBack' }, requestedBy: 'alice@contoso.com', reason: 'CHG-1042', expiresAt: new Date(Date.now() + 86_400_000).toISOString() };
-    const created = await json('approvals', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    expect(created.status).toBe(201);
-    expect((await json('approvals')).body.approvals.map((a: any) => a.id)).toEqual([created.body.id]);
-    expect((await api(`approvals/${created.body.id}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await json(`approvals/${created.body.id}`, { method: 'DELETE' })).status).toBe(404);
-    expect((await json(`approvals/${encodeURIComponent("x' or ''='")}`, { method: 'DELETE' })).status).toBe(400);
+    const forged = principalHeaders(userClaims({ roles: ['Approver'] }), { name: 'alice@contoso.example' });
+    const created = await json('approvals', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...forged } });
+    expect(created.status).toBe(410);
+    expect(created.body.error.code).toBe('MovedToConsole');
+    expect(created.body.error.message).toMatch(/\/api\/console\/.*Approver.*docs\/alerts\.md/);
+    const revoked = await json('approvals/00000000-0000-0000-0000-000000000001', { method: 'DELETE' });
+    expect(revoked.status).toBe(410);
+    expect(revoked.body.error.message).toMatch(/Revoking an approval with a function key/);
+    expect((await json('approvals')).body.approvals).toEqual([]);
+  });
+
+  it('lists approvals with who asked for them, and alerts', async () => {
+    const group = [...world.emulator.tenant.allGroups()][1]!;
+    const approval = parseApprovalRequest(
+      { groupId: group.id, expect: { bucket: 'writtenBack' }, reason: 'CHG-1042', expiresAt: new Date(Date.now() + 86_400_000).toISOString() },
+      { tenantId: world.settings.tenantId, now: new Date(), requestedBy: APPROVER },
+    );
+    await world.services.alerts.approvals.create(approval);
+    const listed = (await json('approvals')).body.approvals;
+    expect(listed.map((a: any) => [a.id, a.requestedBy])).toEqual([
+      [approval.id, { kind: 'user', objectId: APPROVER.objectId, tenantId: APPROVER.tenantId, name: 'Alice Admin', userPrincipalName: 'alice@contoso.example', appId: null }],
+    ]);
     const alerts = await json('alerts');
     expect(alerts.status).toBe(200);
     // The failed scan above raised a scan-failed alert.

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { parseApprovalRequest } from '../../src/alerts/approvals';
+import { CHANGE_SYSTEM } from '../helpers/principals';
 import { runScan } from '../../src/scan/runScan';
 import type { GroupChange } from '../../src/model';
 import { startFunctionsHost, type RunningFunctionsHost } from '../../dev/host/functionsHost';
@@ -146,8 +147,8 @@ describe('every entry point runs the same stages after a scan', () => {
     const now = new Date();
     const approval = await w.services.alerts.approvals.create(
       parseApprovalRequest(
-        { groupId, expect: { bucket: 'writtenBack' }, requestedBy: 'change-board', reason: 'CHG-7', expiresAt: new Date(now.getTime() + DAY).toISOString() },
-        { tenantId: w.settings.tenantId, now },
+        { groupId, expect: { bucket: 'writtenBack' }, reason: 'CHG-7', expiresAt: new Date(now.getTime() + DAY).toISOString() },
+        { tenantId: w.settings.tenantId, now, requestedBy: CHANGE_SYSTEM },
       ),
     );
 

@@ -14,6 +14,7 @@ import { snapshotTableName } from '../../src/store/scanIds';
 import type { StoredScan } from '../../src/store/scanStore';
 import type { Logger } from '../../src/observability/logger';
 import { instantClock, startWorld, type World } from '../helpers/world';
+import { APPROVER } from '../helpers/principals';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -133,7 +134,7 @@ describe('retention (Azurite, Graph emulator)', () => {
     // Failed-scan and missed-scan alerts on f2 and c3, both acknowledged: they protect nothing.
     const health = await runHealthAlerts(alertDeps(w, new Date(f2.startedAt.getTime() + HOUR)), { lastCompleteScan: c3, latestScan: f2 });
     expect(sorted(health.alerts.map((a) => a.ruleId))).toEqual(['WBW-A12', 'WBW-A13']);
-    for (const alert of health.alerts) await alerts.acknowledgeAlert(alert.id, { by: 'admin@contoso.example' });
+    for (const alert of health.alerts) await alerts.acknowledgeAlert(alert.id, { by: APPROVER });
     const c4 = await completeScanAt(w, daysBefore(BASE, 60));
     const c5 = await completeScanAt(w, daysBefore(BASE, 20));
     const f3 = await pausedScanAt(w, daysBefore(BASE, 10));
@@ -205,7 +206,7 @@ describe('retention (Azurite, Graph emulator)', () => {
     await expectRetained(w, before, [o3.id, s1.id], [o1.id, o2.id]);
 
     for (const alert of (await w.services.alerts.store.listAlerts({ tenantId, top: 1000 })).items) {
-      if (alert.status === 'open') await w.services.alerts.store.acknowledgeAlert(alert.id);
+      if (alert.status === 'open') await w.services.alerts.store.acknowledgeAlert(alert.id, { by: APPROVER });
     }
     const second = await runScheduledScan(w.services, { trigger: 'timer' });
     expect(second.status).toBe('complete');
