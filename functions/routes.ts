@@ -11,6 +11,7 @@ import { getScan, getScanReport, listScanGroups, listScans, startScan } from '..
 import { getDiff, getDiffReport, getGroupHistory, getHealth } from '../src/api/diffRoutes';
 import { createApproval, deleteApproval, listAlerts, listApprovals } from '../src/api/alertRoutes';
 import { runScheduledScan } from '../src/scan/scheduledScan';
+import { CONSOLE_ROUTES } from './console';
 
 export type ApiHandler = (services: Services, request: ApiRequest) => Promise<ApiResponse>;
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
@@ -54,6 +55,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { name: 'listApprovals', route: 'approvals', methods: ['GET'], authLevel: 'function', handler: listApprovals },
   { name: 'createApproval', route: 'approvals', methods: ['POST'], authLevel: 'function', handler: createApproval },
   { name: 'deleteApproval', route: 'approvals/{approvalId}', methods: ['DELETE'], authLevel: 'function', handler: deleteApproval },
+  // The browser console at /api/console/ (functions/console.ts).
+  ...CONSOLE_ROUTES,
 ];
 
 export const TIMERS: readonly TimerTrigger[] = [

@@ -50,7 +50,7 @@ export async function pickDemoChanges(groups: AsyncIterable<ClassifiedGroup>): P
   return Object.values(wanted).filter((c): c is AdminChange => c !== undefined);
 }
 
-async function applyAdminChange(graphUrl: string, change: AdminChange): Promise<void> {
+export async function applyAdminChange(graphUrl: string, change: AdminChange): Promise<void> {
   const response = await fetch(`${graphUrl}/beta/groups/${change.group.id}`, {
     method: change.method,
     headers: { Authorization: `Bearer ${DEFAULT_EMULATOR_TOKEN}`, 'Content-Type': 'application/json' },

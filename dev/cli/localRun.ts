@@ -1,6 +1,7 @@
 /**
- * `npm start`: the whole app on this machine. Starts Azurite and an emulated tenant, serves the HTTP API on
- * the local Functions host (http://localhost:7071/api/...), runs one scan right away, prints its summary,
+ * `npm start`: the whole app on this machine. Starts Azurite and an emulated tenant, serves the HTTP API and the
+ * console on the local Functions host (http://localhost:7071/api/...), scans right away (twice, with an admin's
+ * changes between, on a fresh start: see exampleHistory.ts), prints the summary and the console's URL,
  * and keeps scanning on SCAN_SCHEDULE until stopped (Ctrl+C). `--as reader|approver` signs console requests in
  * as a local developer with that role.
  */
@@ -8,13 +9,13 @@ import { parseArgs } from 'node:util';
 import { loadSettings, settingDefaults } from '../../src/config/settings';
 import { createServices } from '../../src/app/services';
 import { startFunctionsHost } from '../host/functionsHost';
-import { runScheduledScan } from '../../src/scan/scheduledScan';
 import { consoleLogger } from '../../src/observability/logger';
 import { formatScanSummary } from '../../src/cli/scanSummary';
 import { DEFAULT_LOCAL_FUNCTION_KEY, startEmbeddedDefault } from './embeddedDefault';
 import { readLocalSettings } from '../../src/cli/localSettings';
 import { startDemoReceiver } from '../demo/demoReceiver';
 import { localSignInSettings } from './localSignIn';
+import { ensureExampleHistory } from './exampleHistory';
 
 export async function localCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -25,7 +26,8 @@ export async function localCommand(argv: string[]): Promise<number> {
       port: { type: 'string', default: '7071' },
       once: { type: 'boolean', default: false },
       'in-memory': { type: 'boolean', default: false },
-      as: { type: 'string' },
+      // The console opens signed in, so a newcomer sees every view (reader to see it without the Approver's buttons).
+      as: { type: 'string', default: 'approver' },
     },
   });
   const signIn = localSignInSettings(values.as);
@@ -59,12 +61,12 @@ export async function localCommand(argv: string[]): Promise<number> {
     await embedded.stop();
   };
   try {
-    const outcome = await runScheduledScan(services, { trigger: 'local' });
-    if (outcome.status === 'skipped') console.log(`No scan ran: ${outcome.reason}`);
-    else console.log(`\n${formatScanSummary(outcome.scan)}\n`);
+    const { latest } = await ensureExampleHistory(services, { graphUrl: embedded.emulator.url });
+    console.log(`\n${formatScanSummary(latest)}\n`);
+    console.log(`Console: ${host.url}/api/console/${signIn.CONSOLE_LOCAL_ROLE ? `   (signed in locally as ${signIn.CONSOLE_LOCAL_ROLE}; --as reader|approver)` : ''}`);
     if (values.once) {
       await stop();
-      return outcome.status === 'complete' ? 0 : 1;
+      return 0;
     }
   } catch (error) {
     await stop();

@@ -69,6 +69,8 @@ export interface ListAlertsOptions {
   /** 1-1000, default 50. */
   top?: number;
   continuation?: string | null;
+  /** Only alerts in this state (filtered on the server). */
+  status?: AlertStatus;
 }
 
 interface AlertEntity {
@@ -153,7 +155,11 @@ export class AlertStore {
     }
     const table = await this.ready;
     const pages = table
-      .listEntities<AlertEntity>({ queryOptions: { filter: odata`PartitionKey eq ${options.tenantId}` } })
+      .listEntities<AlertEntity>({
+        queryOptions: {
+          filter: options.status ? odata`PartitionKey eq ${options.tenantId} and status eq ${options.status}` : odata`PartitionKey eq ${options.tenantId}`,
+        },
+      })
       .byPage({ maxPageSize: top, ...(options.continuation ? { continuationToken: options.continuation } : {}) });
     let page;
     try {

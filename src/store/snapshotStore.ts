@@ -268,6 +268,8 @@ async function storeBatch(table: TableClient, rows: readonly SnapshotEntity[]): 
 export interface SnapshotQuery {
   bucket?: Bucket;
   kind?: GroupKind;
+  /** Only rows after this group id in snapshotSortKey order: where a paged listing continues. */
+  after?: string;
 }
 
 const isNotFound = (error: unknown): boolean => statusOf(error) === 404;
@@ -331,8 +333,17 @@ export class SnapshotStore {
     const segments = segmentsOf(scan);
     // Every segment holds a page at a time: smaller pages keep what a merged read holds near one plain read's.
     const pageSize = Math.min(MAX_PAGE, Math.max(MIN_MERGED_PAGE, Math.floor(MERGED_READ_ROWS / segments.length)));
-    for (const shard of SNAPSHOT_SHARDS) {
-      const streams = segments.map((segment) => this.readTable(scan.id, snapshotShardTableName(scan.id, shard, segment), queryOptions, pageSize));
+    const start = query.after === undefined ? null : snapshotAddress(query.after);
+    const startShard = start ? SNAPSHOT_SHARDS.indexOf(start.shard) : 0;
+    for (const [index, shard] of SNAPSHOT_SHARDS.entries()) {
+      if (index < startShard) continue;
+      let shardQuery = queryOptions;
+      if (start && index === startShard) {
+        // Shards before the start are skipped whole; in the start shard the keys are compared on the server.
+        const resume = odata`(PartitionKey gt ${start.partitionKey} or (PartitionKey eq ${start.partitionKey} and RowKey gt ${start.rowKey}))`;
+        shardQuery = { filter: [...filters, resume].join(' and ') };
+      }
+      const streams = segments.map((segment) => this.readTable(scan.id, snapshotShardTableName(scan.id, shard, segment), shardQuery, pageSize));
       yield* streams.length === 1 ? streams[0]! : mergeSegments(streams);
     }
   }

@@ -154,6 +154,26 @@ describe('SnapshotStore segments', () => {
     expect(await store.readGroup(SCAN, onlyInSecond.groupId)).toBeNull();
   });
 
+  it('continues a read after any group id, across shards and segments, with the filters still applied', async () => {
+    const store = new SnapshotStore(createTableFactory(testSettings()));
+    const writer = await store.createWriter(SCAN_ID, quiet);
+    const all = [...rows('a1', 12), ...rows('a7', 6), ...rows('b2', 9), ...rows('f0', 4)].map((row, i) => ({ ...row, bucket: i % 3 === 0 ? 'writtenBack' : 'notWrittenBack' }));
+    await writer.addEntities(all.filter((_, i) => i % 2 === 0), 1, 0);
+    await writer.addEntities(all.filter((_, i) => i % 2 === 1), 2, 1);
+    await writer.flush();
+    const scan = { id: SCAN_ID, snapshotSegments: 2 };
+    const ordered = (await collect(store.readEntities(scan))).map((row) => row.groupId);
+    expect(ordered).toHaveLength(all.length);
+    for (const [index, after] of ordered.entries()) {
+      expect((await collect(store.readEntities(scan, { after }))).map((row) => row.groupId)).toEqual(ordered.slice(index + 1));
+    }
+    const writtenBack = (await collect(store.readEntities(scan, { bucket: 'writtenBack' }))).map((row) => row.groupId);
+    const middle = ordered[Math.floor(ordered.length / 2)]!;
+    const rest = (await collect(store.readEntities(scan, { bucket: 'writtenBack', after: middle }))).map((row) => row.groupId);
+    expect(rest).toEqual(writtenBack.filter((id) => compareSnapshotOrder(id, middle) > 0));
+    expect(rest.length).toBeGreaterThan(0);
+  });
+
   it('merges many segments whose tables each take several query pages', async () => {
     const store = new SnapshotStore(createTableFactory(testSettings()));
     const writer = await store.createWriter(SCAN_ID, { concurrency: 8 });
