@@ -10,6 +10,7 @@ import type { Logger } from '../src/observability/logger';
 import { getScan, getScanReport, listScanGroups, listScans, startScan } from '../src/api/scanRoutes';
 import { getDiff, getDiffReport, getGroupHistory, getHealth } from '../src/api/diffRoutes';
 import { createApproval, deleteApproval, listAlerts, listApprovals } from '../src/api/alertRoutes';
+import { getWhatIf } from '../src/api/whatIfRoutes';
 import { runScheduledScan } from '../src/scan/scheduledScan';
 import { CONSOLE_ROUTES } from './console';
 
@@ -44,6 +45,8 @@ export const HTTP_ROUTES: readonly HttpRoute[] = [
   { name: 'getScan', route: 'scans/{scanId}', methods: ['GET'], authLevel: 'function', handler: getScan },
   { name: 'listScanGroups', route: 'scans/{scanId}/groups', methods: ['GET'], authLevel: 'function', handler: listScanGroups },
   { name: 'getScanReport', route: 'scans/{scanId}/report.xlsx', methods: ['GET'], authLevel: 'function', handler: getScanReport },
+  // What-if: a stored scan re-classified under other writeback engines, without Graph.
+  { name: 'getWhatIf', route: 'scans/{scanId}/whatif', methods: ['GET'], authLevel: 'function', handler: getWhatIf },
   // Changes: the diff between two scans as JSON or Excel, and one group's history across scans.
   { name: 'getDiff', route: 'diff', methods: ['GET'], authLevel: 'function', handler: getDiff },
   { name: 'getDiffReport', route: 'diff/report.xlsx', methods: ['GET'], authLevel: 'function', handler: getDiffReport },

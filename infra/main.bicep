@@ -79,6 +79,9 @@ param cloudSyncServicePrincipalIds string = ''
 @description('MEMBER_COUNTS_ENABLED: fetch member counts of written-back groups to check Entra Connect size limits.')
 param memberCountsEnabled bool = false
 
+@description('WRITEBACK_ENGINES: the writeback engines the tenant runs (connectSyncV2 or connectSyncV1, cloudSync; or none).')
+param writebackEngines string = 'connectSyncV2,cloudSync'
+
 @minLength(1)
 @maxLength(12)
 @description('TABLE_PREFIX: prefix of every table the app creates.')
@@ -153,6 +156,27 @@ param alertEmailTo string = ''
 @maxValue(720)
 @description('ALERT_MISSED_SCAN_HOURS: alert once when no scan completed within this many hours.')
 param alertMissedScanHours int = 26
+
+@description('AUDIT_ATTRIBUTION_ENABLED: look up who made each change in the Entra audit log (needs AuditLog.Read.All).')
+param auditAttributionEnabled bool = true
+
+@minValue(1)
+@maxValue(500)
+@description('AUDIT_MAX_PAGES: most audit log requests per night.')
+param auditMaxPages int = 50
+
+@minValue(0)
+@maxValue(1440)
+@description('AUDIT_LATENCY_GRACE_MINUTES: a change whose window is younger than this stays pending until the next run.')
+param auditLatencyGraceMinutes int = 30
+
+@minValue(1)
+@maxValue(30)
+@description('AUDIT_RETENTION_DAYS: days the tenant keeps its audit log (30 on Entra ID P1/P2, 7 on Free).')
+param auditRetentionDays int = 30
+
+@description('AUDIT_WRITEBACK_PROPERTY_PATTERNS: comma-separated parts of an audit property name that mark a writeback change.')
+param auditWritebackPropertyPatterns string = 'writeback,onPremisesGroupType'
 
 // ---------------------------------------------------------------------------------------------------
 // Names
@@ -288,6 +312,7 @@ module api 'app/api.bicep' = {
       GRAPH_REQUEST_TIMEOUT_SECONDS: string(graphRequestTimeoutSeconds)
       CLOUD_SYNC_SERVICE_PRINCIPAL_IDS: cloudSyncServicePrincipalIds
       MEMBER_COUNTS_ENABLED: memberCountsEnabled ? 'true' : 'false'
+      WRITEBACK_ENGINES: writebackEngines
       TABLE_STORAGE_ENDPOINT: storage.outputs.tableEndpoint
       TABLE_PREFIX: tablePrefix
       SCAN_SCHEDULE: scanSchedule
@@ -307,6 +332,11 @@ module api 'app/api.bicep' = {
       ALERT_EMAIL_FROM: alertEmailFrom
       ALERT_EMAIL_TO: alertEmailTo
       ALERT_MISSED_SCAN_HOURS: string(alertMissedScanHours)
+      AUDIT_ATTRIBUTION_ENABLED: auditAttributionEnabled ? 'true' : 'false'
+      AUDIT_MAX_PAGES: string(auditMaxPages)
+      AUDIT_LATENCY_GRACE_MINUTES: string(auditLatencyGraceMinutes)
+      AUDIT_RETENTION_DAYS: string(auditRetentionDays)
+      AUDIT_WRITEBACK_PROPERTY_PATTERNS: auditWritebackPropertyPatterns
       // The console trusts Easy Auth only where infra/ turned it on (and the platform confirms it).
       CONSOLE_AUTH: empty(entraClientId) ? 'off' : 'entra'
     }

@@ -19,6 +19,8 @@ Permissions:
   Application.Read.All                    -IncludeCloudSync: Cloud Sync service principals and their assigned
                                           groups (without these two the scan records Cloud Sync as unknown and
                                           names the missing permission)
+  AuditLog.Read.All                       -IncludeAuditLog: who made each change, from the Entra audit log
+                                          (without it every change's attribution says "no permission")
   Mail.Send                               -IncludeMailSend: only when alert email (ALERT_EMAIL_FROM) is on
 
 The tenant's group writeback feature flags (GET /directory/onPremisesSynchronization) cannot be read with any
@@ -37,6 +39,9 @@ Also grant Synchronization.Read.All and Application.Read.All (read Entra Cloud S
 
 .PARAMETER IncludeOnPremSync
 No longer supported: fails with the reason (the feature flags are delegated-only).
+
+.PARAMETER IncludeAuditLog
+Also grant AuditLog.Read.All.
 
 .PARAMETER IncludeMailSend
 Also grant Mail.Send.
@@ -71,7 +76,7 @@ Microsoft Entra sign-in root for the federated credential's issuer (default http
 ./scripts/grant-graph-permissions.ps1 -PrincipalId (azd env get-value MANAGED_IDENTITY_PRINCIPAL_ID)
 
 .EXAMPLE
-./scripts/grant-graph-permissions.ps1 -IdentityName id-api-abc123 -IncludeCloudSync -IncludeMailSend
+./scripts/grant-graph-permissions.ps1 -IdentityName id-api-abc123 -IncludeCloudSync -IncludeAuditLog -IncludeMailSend
 
 .EXAMPLE
 ./scripts/grant-graph-permissions.ps1 -PrincipalId 7d3c… -Remove
@@ -92,6 +97,7 @@ param(
 
     [switch] $IncludeCloudSync,
     [switch] $IncludeOnPremSync,
+    [switch] $IncludeAuditLog,
     [switch] $IncludeMailSend,
     [switch] $Remove,
     [string] $TenantId,
@@ -115,8 +121,9 @@ $RequiredRoles = @('Group.Read.All', 'Directory.Read.All')
 $CloudSyncRoles = @('Synchronization.Read.All', 'Application.Read.All')
 # Granted by earlier versions; no application can use it for the feature flags. Removed by -Remove, never granted.
 $OnPremSyncRole = 'OnPremDirectorySynchronization.Read.All'
+$AuditLogRole = 'AuditLog.Read.All'
 $MailSendRole = 'Mail.Send'
-$ManagedRoles = $RequiredRoles + $CloudSyncRoles + @($MailSendRole, $OnPremSyncRole)
+$ManagedRoles = $RequiredRoles + $CloudSyncRoles + @($AuditLogRole, $MailSendRole, $OnPremSyncRole)
 
 if ($IncludeOnPremSync) {
     throw '-IncludeOnPremSync is gone: GET /directory/onPremisesSynchronization does not accept application permissions (Microsoft: delegated only, Global Administrator), so OnPremDirectorySynchronization.Read.All reads nothing for the scan. Leave it out; -Remove takes away an earlier grant.'
@@ -184,6 +191,7 @@ if ($Remove) {
 $wanted = [System.Collections.Generic.List[string]]::new()
 $wanted.AddRange([string[]] $RequiredRoles)
 if ($IncludeCloudSync) { $wanted.AddRange([string[]] $CloudSyncRoles) }
+if ($IncludeAuditLog) { $wanted.Add($AuditLogRole) }
 if ($IncludeMailSend) { $wanted.Add($MailSendRole) }
 
 foreach ($name in $wanted) {
@@ -197,7 +205,7 @@ foreach ($name in $wanted) {
 }
 
 # Optional permissions granted earlier but not asked for now stay; say so, least privilege is a choice.
-foreach ($name in $CloudSyncRoles + @($MailSendRole)) {
+foreach ($name in $CloudSyncRoles + @($AuditLogRole, $MailSendRole)) {
     if (-not $wanted.Contains($name) -and (Get-Assignment $name)) {
         Write-Host ('left in place    {0} (granted earlier, not asked for now; -Remove takes away everything)' -f $name)
     }

@@ -7,7 +7,7 @@
 # Administrator (or Global Administrator), signed in with `az login`. See docs/deploy.md.
 #
 #   scripts/grant-graph-permissions.sh [--principal-id ID | --identity-name NAME]
-#                                      [--with-cloud-sync] [--with-mail-send] [--remove]
+#                                      [--with-cloud-sync] [--with-audit-log] [--with-mail-send] [--remove]
 #                                      [--console-app [--auth-identity-principal-id ID] [--app-url URL]
 #                                                     [--console-app-name NAME] [--assign-approver ID]]
 #
@@ -17,6 +17,8 @@
 #   --with-cloud-sync     Also grant Synchronization.Read.All and Application.Read.All (read Entra Cloud Sync's
 #                         group provisioning jobs, their scope and assigned groups; without them the scan
 #                         records Cloud Sync as unknown and names the missing permission).
+#   --with-audit-log      Also grant AuditLog.Read.All (who made each change, from the Entra audit log;
+#                         without it every change's attribution says "no permission").
 #   --with-mail-send      Also grant Mail.Send (only when ALERT_EMAIL_FROM is set: alert email).
 #   --remove              Remove every permission this script manages, whatever the switches, including
 #                         OnPremDirectorySynchronization.Read.All if an earlier version granted it.
@@ -51,6 +53,7 @@ readonly CLOUD_SYNC_ROLES=('Synchronization.Read.All' 'Application.Read.All')
 # Granted by earlier versions of this script; no application can use it for the feature flags. Removed by
 # --remove, never granted.
 readonly ONPREM_SYNC_ROLE='OnPremDirectorySynchronization.Read.All'
+readonly AUDIT_LOG_ROLE='AuditLog.Read.All'
 readonly MAIL_SEND_ROLE='Mail.Send'
 
 graph_base="${GRAPH_BASE_URL:-https://graph.microsoft.com}"
@@ -58,6 +61,7 @@ graph_base="${graph_base%/}/v1.0"
 principal_id=''
 identity_name=''
 with_cloud_sync=false
+with_audit_log=false
 with_mail_send=false
 remove=false
 console_app=false
@@ -82,6 +86,7 @@ while [[ $# -gt 0 ]]; do
     --with-cloud-sync) with_cloud_sync=true; shift ;;
     --with-onprem-sync)
       die '--with-onprem-sync is gone: GET /directory/onPremisesSynchronization does not accept application permissions (Microsoft: delegated only, Global Administrator), so OnPremDirectorySynchronization.Read.All reads nothing for the scan. Leave it out; --remove takes away an earlier grant.' ;;
+    --with-audit-log) with_audit_log=true; shift ;;
     --with-mail-send) with_mail_send=true; shift ;;
     --remove) remove=true; shift ;;
     --console-app) console_app=true; shift ;;
@@ -168,7 +173,7 @@ app_role_id() {
 }
 
 # Resolve every permission this script manages up front, so a missing name stops it before any change.
-readonly MANAGED_ROLES=("${REQUIRED_ROLES[@]}" "${CLOUD_SYNC_ROLES[@]}" "$MAIL_SEND_ROLE" "$ONPREM_SYNC_ROLE")
+readonly MANAGED_ROLES=("${REQUIRED_ROLES[@]}" "${CLOUD_SYNC_ROLES[@]}" "$AUDIT_LOG_ROLE" "$MAIL_SEND_ROLE" "$ONPREM_SYNC_ROLE")
 role_ids=()
 for name in "${MANAGED_ROLES[@]}"; do
   id="$(app_role_id "$name")"
@@ -209,6 +214,7 @@ fi
 
 wanted=("${REQUIRED_ROLES[@]}")
 [[ "$with_cloud_sync" == true ]] && wanted+=("${CLOUD_SYNC_ROLES[@]}")
+[[ "$with_audit_log" == true ]] && wanted+=("$AUDIT_LOG_ROLE")
 [[ "$with_mail_send" == true ]] && wanted+=("$MAIL_SEND_ROLE")
 
 for name in "${wanted[@]}"; do
@@ -222,7 +228,7 @@ for name in "${wanted[@]}"; do
 done
 
 # Optional permissions granted earlier but not asked for now stay; say so, least privilege is a choice.
-for name in "${CLOUD_SYNC_ROLES[@]}" "$MAIL_SEND_ROLE"; do
+for name in "${CLOUD_SYNC_ROLES[@]}" "$AUDIT_LOG_ROLE" "$MAIL_SEND_ROLE"; do
   if [[ " ${wanted[*]} " != *" $name "* && -n "$(assignment_of "$name")" ]]; then
     echo "left in place    $name (granted earlier, not asked for now; --remove takes away everything)"
   fi

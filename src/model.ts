@@ -48,7 +48,25 @@ export type ReasonCode =
   | 'enabled'
   | 'legacyDefault'
   | 'enabledByDefault'
-  | 'securityDefaultOff';
+  | 'securityDefaultOff'
+  // Connect Sync group writeback v1 (docs/classification.md, "Connect Sync v1").
+  | 'v1Enabled'
+  | 'v1IgnoresIsEnabled'
+  | 'v1Microsoft365Only'
+  // Cloud Sync group provisioning to AD (docs/classification.md, "Cloud Sync").
+  | 'cloudSyncProvisioned'
+  | 'cloudSyncNoLongerUpdated'
+  | 'cloudSyncNotEligible'
+  | 'cloudSyncNoJob'
+  | 'cloudSyncJobNotRun'
+  | 'cloudSyncCreatedAfterLastRun'
+  | 'cloudSyncGroupMappingDisabled'
+  | 'cloudSyncNotAssigned'
+  | 'cloudSyncOutOfFilterScope'
+  | 'cloudSyncIndeterminate'
+  | 'cloudSyncUnknown'
+  /** WRITEBACK_ENGINES=none: no engine is assumed to run. */
+  | 'noEngine';
 
 export type Severity = 'high' | 'medium' | 'low' | 'info';
 
@@ -65,7 +83,13 @@ export type FindingName =
   | 'memberCountOverWritebackLimit'
   | 'portalShowsNoWriteback'
   | 'securityDefaultDisputed'
-  | 'unknownGroupKind';
+  | 'unknownGroupKind'
+  | 'writtenBackByTwoEngines'
+  | 'securityWritebackIntentNotCarriedOver'
+  | 'cloudSyncAssignedButIneligible'
+  | 'cloudSyncJobNotUpdating'
+  | 'cloudSyncContainerNotConstant'
+  | 'v1IgnoresSecurityTargetType';
 
 export interface GroupFlags {
   dynamic: boolean;
@@ -86,7 +110,30 @@ export interface RawWritebackValues {
   securityEnabled: boolean | null;
   mailEnabled: boolean | null;
   groupTypes: string[];
+  /**
+   * Kept so a stored scan can be re-classified (what-if) against Cloud Sync scoping filters. Absent on rows
+   * stored before they were kept: a filter on them is then indeterminate, never false.
+   */
+  description?: string | null;
+  mailNickname?: string | null;
 }
+
+/** One engine's verdict: a bucket, or `unknown` (data missing) / `indeterminate` (a scope clause the product cannot evaluate). */
+export type EngineVerdictValue = Bucket | 'unknown' | 'indeterminate';
+
+export interface EngineVerdict {
+  verdict: EngineVerdictValue;
+  targetType: OnPremisesGroupType | null;
+  reason: ReasonCode;
+  /** Cloud Sync: the AD domain (job's DomainFQDN) the group is provisioned into. */
+  domain?: string | null;
+  /** Cloud Sync: the target container's distinguished name, or the mapping's expression when it is not a constant. */
+  container?: string | null;
+  /** What decided it when the reason alone does not say: the clause that cannot be evaluated, the job, the expression. */
+  detail?: string | null;
+}
+
+export type EngineVerdicts = Partial<Record<WritebackEngine, EngineVerdict>>;
 
 export interface ClassifiedGroup {
   id: string;
@@ -105,6 +152,11 @@ export interface ClassifiedGroup {
   /** Member count when fetched (writeback-enabled groups, when enabled by setting), else null. */
   memberCount: number | null;
   raw: RawWritebackValues;
+  /**
+   * The verdict of each engine assumed (WRITEBACK_ENGINES); bucket, effectiveTargetType and reason above are
+   * their combination (docs/classification.md, "Combining the engines").
+   */
+  engines: EngineVerdicts;
 }
 
 /** Tenant-wide signals recorded with every scan. `null` means unknown (permission missing or not read). */
@@ -124,8 +176,11 @@ export interface TenantContext {
   groupWritebackFeatureUnknownReason: string | null;
   /** `onPremisesLastSyncDateTime` from /organization, null when unknown or never synced. */
   lastDirectorySyncDateTime: string | null;
-  /** What the scan read of Cloud Sync before classifying; null in scans stored before it was read. */
-  cloudSync: CloudSyncContext | null;
+  /**
+   * What the scan read of Cloud Sync before classifying (src/graph/cloudSyncReader.ts); null or absent in scans
+   * stored before it was read.
+   */
+  cloudSync?: CloudSyncContext | null;
 }
 
 export type ScanStatus = 'running' | 'complete' | 'failed';
@@ -141,6 +196,13 @@ export interface ScanCounts {
   byBucketAndKind: Record<Bucket, Record<GroupKind, number>>;
   byFinding: Partial<Record<FindingName, number>>;
   bySeverity: Record<Severity, number>;
+  /** The engines the verdicts assume (WRITEBACK_ENGINES; empty = none). Absent on scans made before: connectSyncV2. */
+  engines?: WritebackEngine[];
+  /**
+   * With connectSyncV2 assumed: groups not written back now that Connect Sync would write back if it fell back
+   * to v1 (what disabling v2 does). Absent when v2 is not assumed.
+   */
+  newlyWrittenBackUnderV1?: number;
 }
 
 export interface ScanRecord {
@@ -173,7 +235,9 @@ export type ChangeType =
   | 'kindChanged'
   | 'sourceOfAuthorityChanged'
   | 'renamed'
-  | 'findingsChanged';
+  | 'findingsChanged'
+  /** An engine's verdict, target, domain or container changed (the combined bucket may not have). */
+  | 'engineVerdictChanged';
 
 export interface GroupChange {
   groupId: string;
@@ -187,6 +251,8 @@ export interface GroupChange {
   findingsRemoved: FindingName[];
   /** Set when a live approval covers this change (filled by the alerts stage). */
   approvalId?: string | null;
+  /** Who made the change, from the Entra audit log, when it was looked up (src/attribution/). */
+  attribution?: ChangeAttribution | null;
 }
 
 export interface TenantContextChange {
@@ -310,4 +376,73 @@ export interface CloudSyncContext {
   /** Application permissions whose absence made something unknown (Synchronization.Read.All, Application.Read.All). */
   missingPermissions: string[];
   jobs: CloudSyncJob[];
+}
+
+/**
+ * Who made a change, from the Entra audit log (docs/attribution.md). Every status is a statement about the
+ * lookup, never about the change: only `confirmed` and `candidate` name an actor.
+ */
+export type AttributionStatus =
+  /** An event of the right activity on this group whose changed properties name the change. */
+  | 'confirmed'
+  /** An event of the right activity on this group in the window, without a recognised property. */
+  | 'candidate'
+  /** The window is fully queryable and holds no such event. */
+  | 'notFound'
+  /** Part of the window is younger than the audit latency grace: looked up again on the next runs. */
+  | 'pending'
+  /** The window is older than the tenant's audit retention. */
+  | 'agedOut'
+  /** Graph refused the audit log (AuditLog.Read.All not granted). */
+  | 'noPermission'
+  /** Graph refused the audit log for the tenant's licence. */
+  | 'noLicence'
+  /** The lookup was throttled or failed this run (or its request budget was spent): retried on the next run. */
+  | 'throttled';
+
+/** Who started an audited activity, with the identifiers Graph gave. */
+export interface AuditActor {
+  kind: 'user' | 'app' | 'entraConnect' | 'exchangeDualWrite' | 'unknown';
+  /** One line for people: `Ada Lovelace <ada@contoso.com>`, `Provisioner (app 1f0e…)`, `Entra Connect sync`. */
+  display: string;
+  displayName: string | null;
+  userId: string | null;
+  userPrincipalName: string | null;
+  ipAddress: string | null;
+  appId: string | null;
+  servicePrincipalId: string | null;
+}
+
+/** One audit event kept for a change (stored, because the audit log ages out). */
+export interface AttributedEvent {
+  id: string;
+  activityDateTime: string;
+  activityDisplayName: string;
+  correlationId: string | null;
+  loggedByService: string | null;
+  result: string | null;
+  initiator: AuditActor;
+  /** `confirmed`: a changed property names the change; `candidate`: the activity fits, the properties do not say. */
+  match: 'confirmed' | 'candidate';
+  /** Names of the changed properties, from modifiedProperties and "Included Updated Properties". */
+  changedProperties: string[];
+  /** The group target's modifiedProperties as Graph sent them (JSON text, capped). */
+  modifiedProperties: string;
+}
+
+export interface ChangeAttribution {
+  status: AttributionStatus;
+  /** The audit window queried: the earlier scan's start minus skew to the later scan's finish plus skew (capped at now). */
+  window: { from: string; to: string };
+  /** The headline actor: the latest matching event not after the later scan read the group. */
+  actor: AuditActor | null;
+  /** When the headline event happened. */
+  changedAt: string | null;
+  /** Matching events, newest first (confirmed before candidates), capped. */
+  events: AttributedEvent[];
+  /** What the status means for this change, in words an admin can act on. */
+  note: string;
+  checkedAt: string;
+  /** Lookups made so far (pending and throttled ones are retried). */
+  attempts: number;
 }

@@ -86,12 +86,12 @@ export class LinkBuilder {
   constructor(private readonly origin: string) {}
 
   /** `<origin>/beta/<path>?<params>`; params are written raw (tokens are base64url, names plain). */
-  link(path: string, params: [string, string][], version: 'beta' | 'v1.0' = 'beta'): string {
+  link(path: string, params: [string, string][], version = 'beta'): string {
     const query = params.map(([name, value]) => `${name}=${encodeQueryValue(value)}`).join('&');
     return `${this.origin}/${version}/${path}${query ? `?${query}` : ''}`;
   }
 
-  context(fragment: string, version: 'beta' | 'v1.0' = 'beta'): string {
+  context(fragment: string, version = 'beta'): string {
     return `${this.origin}/${version}/$metadata#${fragment}`;
   }
 }

@@ -29,6 +29,8 @@ import type { SyntheticGroupGenerator } from './syntheticTenant';
 import { EmulatedTenant } from './tenant';
 import { resolveCloudSyncRoute } from './cloudSyncRoutes';
 import type { CloudSyncConfigurationInput } from './cloudSyncTenant';
+import { EMULATOR_CLIENT, EmulatedAuditLog, type AuditCaller, type AuditLogControls } from './auditLog';
+import { AUDIT_ROUTE_KEY, auditWrite, handleAuditControl, isAuditPath, listDirectoryAudits } from './auditRoutes';
 
 export const DEFAULT_EMULATOR_TOKEN = 'emulator-token';
 export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
@@ -81,6 +83,10 @@ export interface EmulatorOptions {
   generate?: SyntheticGroupGenerator;
   /** Cloud Sync configurations present at start (`assignFirstGroups`: assign the tenant's first n groups). */
   cloudSync?: (CloudSyncConfigurationInput & { assignFirstGroups?: number })[];
+  /** The audit log's latency, access, throttle and writeback property name (see EmulatedAuditLog). */
+  audit?: Partial<AuditLogControls>;
+  /** More accepted tokens, each standing for the user or app recorded as initiator of its writes. */
+  callers?: Record<string, AuditCaller>;
 }
 
 export interface RunningEmulator {
@@ -88,6 +94,8 @@ export interface RunningEmulator {
   url: string;
   port: number;
   tenant: EmulatedTenant;
+  /** The directory audit log: every write through the emulator adds an event; controls are writable. */
+  audit: EmulatedAuditLog;
   faults: FaultInjector;
   stats(): EmulatorStats;
   resetStats(): void;
@@ -251,6 +259,8 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
   const faults = new FaultInjector(options.faults);
   const stats = new StatsRecorder();
   const token = options.token ?? DEFAULT_EMULATOR_TOKEN;
+  const audit = new EmulatedAuditLog(tenant.now, options.audit);
+  const callers = new Map<string, AuditCaller>([...Object.entries(options.callers ?? {}), [token, EMULATOR_CLIENT]]);
   let latencyMs = options.latencyMs ?? 0;
   const routeSettings: RouteSettings = {
     permissions: { onPremSync: true, organization: true, settings: true, synchronization: true, applications: true, ...options.permissions },
@@ -306,18 +316,24 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     }
 
     if (segments[0] === '_emulator') {
-      send(req, res, handleControl(controls, method, segments.slice(1).join('/'), body), false);
+      const action = segments.slice(1).join('/');
+      const control = segments[1] === 'audit' ? handleAuditControl(audit, method, action, body) : handleControl(controls, method, action, body);
+      send(req, res, control, false);
       return;
     }
 
     const version = segments[0]?.toLowerCase();
+    const auditRead = version === 'v1.0' && isAuditPath(segments.slice(1));
     if (version !== 'beta' && version !== 'v1.0') {
       stats.request(`${method} (not beta)`);
-      respond(req, res, graphError(400, 'BadRequest', `Only the beta endpoint (and v1.0 for Cloud Sync) is emulated; got '${url.pathname}'.`), false);
+      respond(req, res, graphError(400, 'BadRequest', `Only the beta endpoint (and v1.0 for audit logs and Cloud Sync) is emulated; got '${url.pathname}'.`), false);
       return;
     }
 
-    const route = resolveVersionedRoute(method, version, segments.slice(1));
+    // v1.0 serves the audit log and the Cloud Sync routes only (resolveVersionedRoute).
+    const route: ResolvedRoute = auditRead
+      ? { key: AUDIT_ROUTE_KEY, handle: method === 'GET' ? (ctx) => listDirectoryAudits(ctx, audit, bearerToken(req) ?? '') : methodNotAllowed }
+      : resolveVersionedRoute(method, version, segments.slice(1));
     stats.request(route.key);
     // A Graph request takes latencyMs from arrival to answer, the emulator's own work included: the answer is
     // prepared first and sent when the latency has passed (or at once, if preparing took longer).
@@ -332,7 +348,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
       await answer(graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.'));
       return;
     }
-    if (presented !== token) {
+    if (!callers.has(presented)) {
       await answer(graphError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'));
       return;
     }
@@ -350,7 +366,9 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     }
 
     const ctx: RequestContext = { method, url, segments: segments.slice(1), version, headers: req.headers, body, tenant, links, settings: routeSettings };
+    const recordAudit = auditWrite(route.key, ctx, audit, callers.get(presented)!);
     const response = route.handle(ctx);
+    recordAudit?.(response);
     if (fault?.kind === 'truncate') stats.fault('truncate', null, fault.scripted);
     else if (response.page && response.status === 200) stats.page(response.page.kind, response.page.items);
     await answer(response, fault?.kind === 'truncate');
@@ -391,6 +409,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     url,
     port,
     tenant,
+    audit,
     faults,
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),

@@ -38,6 +38,8 @@ export interface AlertStageInput {
   changes?: () => AsyncIterable<GroupChange>;
   /** Default `silent`: the first scan of a tenant records a baseline and alerts nothing. */
   baseline?: BaselineMode;
+  /** Who made an alert's change (src/attribution/): kept in the alert's `details.attribution` when it is recorded. */
+  attributionFor?: (candidate: AlertCandidate) => Promise<object | null>;
 }
 
 export interface AlertStageResult {
@@ -72,7 +74,7 @@ export async function runAlertStage(deps: AlertStageDeps, input: AlertStageInput
     now: now(),
     baseline: input.baseline,
   });
-  const processor = new AlertProcessor(deps, now);
+  const processor = new AlertProcessor(deps, now, input.attributionFor);
   for (;;) {
     const step = await generator.next();
     if (step.done) return processor.result(step.value);
@@ -113,11 +115,13 @@ class AlertProcessor {
   constructor(
     private readonly deps: AlertStageDeps,
     private readonly now: () => Date,
+    private readonly attributionFor?: AlertStageInput['attributionFor'],
   ) {
     this.store = new AlertStore(deps.tables);
   }
 
-  async process(candidate: AlertCandidate): Promise<void> {
+  async process(original: AlertCandidate): Promise<void> {
+    const candidate = await this.withAttribution(original);
     const { alert, created } = await this.store.recordAlert(candidate, { now: this.now() });
     if (created) this.recorded += 1;
     const pending = alert.status === 'open' ? this.deps.channels.filter((c) => alert.deliveries[c.name]?.status !== 'delivered') : [];
@@ -140,6 +144,17 @@ class AlertProcessor {
       else this.failed += 1;
     }
     this.alerts.push(await this.store.updateDeliveries(alert.id, records));
+  }
+
+  /** The attribution is not part of the dedupe key: a later lookup never makes a second alert. A failed lookup is left out. */
+  private async withAttribution(candidate: AlertCandidate): Promise<AlertCandidate> {
+    if (!this.attributionFor) return candidate;
+    try {
+      const attribution = await this.attributionFor(candidate);
+      return attribution ? { ...candidate, details: { ...candidate.details, attribution } } : candidate;
+    } catch {
+      return candidate;
+    }
   }
 
   result(stats: EvaluationStats | null): AlertStageResult {

@@ -4,8 +4,11 @@ import { markApprovals, type Services } from '../app/services';
 import { openScanDiff, type ScanDiff } from '../diff/scanDiff';
 import { DiffAccumulator } from '../diff/diffSummary';
 import { writeDiffReport } from '../report/diffReport';
+import { enginesOf } from '../report/engineCells';
 import { diffReportFileName } from '../report/fileName';
 import { scanView } from './scanViews';
+import { AttributionStore } from '../store/attributionStore';
+import { attributedChanges, tenantAttributions } from '../attribution/attachAttributions';
 import { assertGroupId, attachment, intParam, type ApiRequest, type ApiResponse } from './http';
 
 function openDiff(services: Services, request: ApiRequest): Promise<ScanDiff> {
@@ -19,11 +22,16 @@ export async function getDiff(services: Services, request: ApiRequest): Promise<
     const accumulator = new DiffAccumulator(diff.from, diff.to);
     yield `{"from":${JSON.stringify(scanView(diff.from))},"to":${JSON.stringify(scanView(diff.to))},"changes":[`;
     let first = true;
-    for await (const change of markApprovals(services, accumulator.track(diff.changes()))) {
+    const changes = attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, accumulator.track(diff.changes())));
+    for await (const change of changes) {
       yield (first ? '' : ',') + JSON.stringify(change);
       first = false;
     }
-    yield `],"summary":${JSON.stringify(accumulator.summary())}}`;
+    // Who changed the tenant-wide signals (summary.tenantChanges), by field; the pair's lookup counts.
+    const pair = { tenantId: services.settings.tenantId, fromScanId: diff.from.id, toScanId: diff.to.id };
+    const store = new AttributionStore(services.tables);
+    const attribution = { pair: await store.getPair(pair.tenantId, pair.fromScanId, pair.toScanId), tenant: await tenantAttributions(store, pair) };
+    yield `],"attribution":${JSON.stringify(attribution)},"summary":${JSON.stringify(accumulator.summary())}}`;
   }
   return { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' }, body: Readable.from(body()) };
 }
@@ -32,7 +40,7 @@ export async function getDiffReport(services: Services, request: ApiRequest): Pr
   const diff = await openDiff(services, request);
   const summary = await diff.summarize();
   const out = new PassThrough();
-  writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()) }).catch((error: unknown) => {
+  writeDiffReport(out, { summary, changes: () => attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes())), engines: { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) } }).catch((error: unknown) => {
     services.log.error(`Diff report ${diff.from.id} → ${diff.to.id} failed while streaming: ${String(error)}`);
     out.destroy(error as Error);
   });

@@ -11,6 +11,7 @@ import { writeScanReport } from '../report/scanReport';
 import { scanReportFileName } from '../report/fileName';
 import { attachment, enumParam, intParam, type ApiRequest, type ApiResponse } from './http';
 import { scanView } from './scanViews';
+import { engineVerdictParam, withEngineVerdict } from './engineVerdictFilter';
 import type { ScanStatus } from '../model';
 
 const STATUSES: readonly ScanStatus[] = ['running', 'complete', 'failed'];
@@ -55,7 +56,7 @@ export async function listScanGroups(services: Services, request: ApiRequest): P
   const bucket = enumParam(request.query, 'bucket', BUCKETS);
   const kind = enumParam(request.query, 'kind', GROUP_KINDS);
   const format = enumParam(request.query, 'format', ['jsonl', 'json'] as const) ?? 'jsonl';
-  const groups = services.snapshots.readGroups(scan, { bucket, kind });
+  const groups = withEngineVerdict(services.snapshots.readGroups(scan, { bucket, kind }), engineVerdictParam(request.query));
   if (format === 'jsonl') {
     return {
       status: 200,

@@ -29,7 +29,7 @@ export function scanView(scan: StoredScan): Record<string, unknown> {
  * Cloud Sync as the API shows it: each job's assigned groups as a count, not the list (up to 10,000 ids per
  * job, in every scan of a scan list); each group's own verdict says whether Cloud Sync provisions it.
  */
-function compactCloudSync(context: CloudSyncContext | null): unknown {
+function compactCloudSync(context: CloudSyncContext | null | undefined): unknown {
   if (!context) return null;
   return {
     ...context,

@@ -1,43 +1,25 @@
 /**
- * The product's classification rule (docs/classification.md): one Graph group in, its writeback verdict out.
- * Pure: no I/O, no clock, and no input makes it throw, because one odd group must never stop a scan of
- * 500,000. Anything it cannot read becomes an `unknown` kind or a finding, so a report shows it.
+ * The product's classification rule (docs/classification.md): one Graph group in, its writeback verdict out,
+ * per engine and combined. Pure: no I/O, no clock, and no input makes it throw, because one odd group must
+ * never stop a scan of 500,000. Anything it cannot read becomes an `unknown` kind or a finding, so a report
+ * shows it.
  */
-import type {
-  Bucket,
-  ClassifiedGroup,
-  FindingName,
-  GraphGroup,
-  GroupFlags,
-  GroupKind,
-  OnPremisesGroupType,
-  ReasonCode,
-  SourceOfAuthority,
-} from '../model';
+import type { ClassifiedGroup, FindingName, GraphGroup, GroupFlags, GroupKind, OnPremisesGroupType, RawWritebackValues, SourceOfAuthority } from '../model';
 import { FINDING_NAMES, MEMBER_LIMITS } from './findings';
-import {
-  containsIgnoringCase,
-  readBoolean,
-  readString,
-  readStringArray,
-  readWritebackSettings,
-  type WritebackSettings,
-} from './normalize';
+import { containsIgnoringCase, readBoolean, readString, readStringArray, readWritebackSettings, writebackSettingsOf } from './normalize';
 import { isWrittenBackBucket } from './vocabulary';
+import { decideEngines, writesBack, type EngineDecision } from './engines/combine';
+import { DEFAULT_ENGINE_CONTEXT, type EngineContext } from './engines/engineContext';
+import type { GroupFacts } from './engines/facts';
+
+export { decideWriteback } from './engines/connectSyncV2';
+export type { ClassificationRow, WritebackVerdict } from './engines/connectSyncV2';
 
 export interface ClassificationContext {
   /** Member count, fetched separately and only for writeback-enabled groups; null or absent = not fetched. */
   memberCount?: number | null;
-}
-
-/** Row numbers of the rule table in docs/classification.md. */
-export type ClassificationRow = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10 | 11;
-
-export interface WritebackVerdict {
-  row: ClassificationRow;
-  bucket: Bucket;
-  effectiveTargetType: OnPremisesGroupType | null;
-  reason: ReasonCode;
+  /** The engines assumed and what the scan read of Cloud Sync, compiled once per scan (default: WRITEBACK_ENGINES' default, Cloud Sync not read). */
+  engines?: EngineContext;
 }
 
 const SECURITY_TARGETS: ReadonlySet<OnPremisesGroupType> = new Set([
@@ -50,38 +32,68 @@ export function classifyGroup(group: GraphGroup, context: ClassificationContext 
   const securityEnabled = readBoolean(group.securityEnabled);
   const mailEnabled = readBoolean(group.mailEnabled);
   const onPremisesSyncEnabled = readBoolean(group.onPremisesSyncEnabled);
-
-  const kind = groupKindOf(groupTypes, securityEnabled, mailEnabled);
-  const sourceOfAuthority = sourceOfAuthorityOf(onPremisesSyncEnabled);
-  const flags = flagsOf(group, groupTypes);
   const writeback = readWritebackSettings(group);
-  const verdict = decideWriteback(kind, sourceOfAuthority, writeback);
-  const memberCount = readMemberCount(context.memberCount);
-
-  return {
-    id: readString(group.id) ?? '',
-    displayName: readString(group.displayName),
-    mail: readString(group.mail),
-    createdDateTime: readString(group.createdDateTime),
-    kind,
-    sourceOfAuthority,
-    flags,
-    bucket: verdict.bucket,
-    effectiveTargetType: verdict.effectiveTargetType,
-    reason: verdict.reason,
-    findings: findingsOf({ kind, flags, writeback, verdict, memberCount }),
-    portalShowsNoWriteback: verdict.row === 6 || verdict.row === 7,
-    memberCount,
-    raw: {
-      isEnabled: writeback.isEnabled,
-      onPremisesGroupType: writeback.onPremisesGroupTypeRaw,
-      onPremisesGroupTypeNormalized: writeback.onPremisesGroupType,
-      onPremisesSyncEnabled,
-      securityEnabled,
-      mailEnabled,
-      groupTypes,
-    },
+  const raw: RawWritebackValues = {
+    isEnabled: writeback.isEnabled,
+    onPremisesGroupType: writeback.onPremisesGroupTypeRaw,
+    onPremisesGroupTypeNormalized: writeback.onPremisesGroupType,
+    onPremisesSyncEnabled,
+    securityEnabled,
+    mailEnabled,
+    groupTypes,
   };
+  // Kept only when Graph sent them, so "not read" stays distinguishable from "empty" for scoping filters.
+  if ('description' in group) raw.description = readString(group.description);
+  if ('mailNickname' in group) raw.mailNickname = readString(group.mailNickname);
+  return classifyFacts(
+    {
+      id: readString(group.id) ?? '',
+      displayName: readString(group.displayName),
+      mail: readString(group.mail),
+      createdDateTime: readString(group.createdDateTime),
+      kind: groupKindOf(groupTypes, securityEnabled, mailEnabled),
+      sourceOfAuthority: sourceOfAuthorityOf(onPremisesSyncEnabled),
+      flags: flagsOf(group, groupTypes),
+      memberCount: readMemberCount(context.memberCount),
+      raw,
+    },
+    context.engines ?? DEFAULT_ENGINE_CONTEXT,
+  );
+}
+
+/**
+ * Decides a group from the values classification keeps (a fresh group's, or a stored one's): the what-if
+ * re-classifies stored scans with this, without Graph.
+ */
+export function classifyFacts(facts: GroupFacts, engines: EngineContext): ClassifiedGroup {
+  const decision = decideEngines(facts, engines);
+  return {
+    id: facts.id,
+    displayName: facts.displayName,
+    mail: facts.mail,
+    createdDateTime: facts.createdDateTime,
+    kind: facts.kind,
+    sourceOfAuthority: facts.sourceOfAuthority,
+    flags: facts.flags,
+    bucket: decision.bucket,
+    effectiveTargetType: decision.effectiveTargetType,
+    reason: decision.reason,
+    findings: findingsOf(facts, decision),
+    portalShowsNoWriteback: portalShowsNoWritebackOf(facts, decision),
+    memberCount: facts.memberCount,
+    raw: facts.raw,
+    engines: decision.engines,
+  };
+}
+
+/**
+ * Connect Sync writes the group back although isEnabled is not true, which the portal labels "No writeback"
+ * (v2 rows 6 and 7; v1 for every Microsoft 365 group not enabled). Cloud Sync ignores writebackConfiguration,
+ * so its provisioning is not this case.
+ */
+function portalShowsNoWritebackOf(facts: GroupFacts, decision: EngineDecision): boolean {
+  if (facts.raw.isEnabled === true) return false;
+  return writesBack(decision.engines.connectSyncV2) || writesBack(decision.engines.connectSyncV1);
 }
 
 /**
@@ -114,55 +126,6 @@ function flagsOf(group: GraphGroup, groupTypes: readonly string[]): GroupFlags {
   };
 }
 
-/** The rule table, row by row (docs/classification.md section "Rule table"). */
-export function decideWriteback(
-  kind: GroupKind,
-  sourceOfAuthority: SourceOfAuthority,
-  writeback: WritebackSettings,
-): WritebackVerdict {
-  // Row 1: a group synced from AD has AD as its source; Entra Connect never writes it back.
-  if (sourceOfAuthority === 'onPremises') return verdict(1, 'notWrittenBack', null, 'syncedFromOnPremises');
-
-  if (kind === 'microsoft365') {
-    if (writeback.isEnabled === false) return verdict(3, 'notWrittenBack', null, 'disabled');
-    if (writeback.isEnabled === true) {
-      if (!writeback.targetSet) return verdict(4, 'writtenBack', 'universalDistributionGroup', 'enabledDefaultTarget');
-      // Row 5. With an unrecognised type the group is still written back (isEnabled says so), but as what
-      // cannot be known, so the target stays null and the unknownOnPremisesGroupType finding explains why.
-      return verdict(5, 'writtenBack', writeback.onPremisesGroupType, 'enabled');
-    }
-    // isEnabled null: Microsoft 365 groups default to written back (Graph groupWritebackConfiguration resource).
-    if (!writeback.targetSet) return verdict(6, 'legacyDefault', 'universalDistributionGroup', 'legacyDefault');
-    // Row 7, with the same reading of an unrecognised type as row 5.
-    return verdict(7, 'writtenBack', writeback.onPremisesGroupType, 'enabledByDefault');
-  }
-
-  if (kind === 'security') {
-    if (writeback.isEnabled === true) {
-      // Security groups can only be written back as universalSecurityGroup, whatever the configuration says
-      // (Graph groupWritebackConfiguration resource); any other value, unrecognised ones included, is row 9.
-      const row = writeback.targetSet && writeback.onPremisesGroupType !== 'universalSecurityGroup' ? 9 : 8;
-      return verdict(row, 'writtenBack', 'universalSecurityGroup', 'enabled');
-    }
-    if (writeback.isEnabled === false) return verdict(10, 'notWrittenBack', null, 'disabled');
-    // Row 11: the documented default for security groups is off; a later portal page disagrees (see findings).
-    return verdict(11, 'notWrittenBack', null, 'securityDefaultOff');
-  }
-
-  // Row 2: MSIdentityTools refuses mail-enabled security groups and cloud distribution lists; Entra Connect
-  // cannot write back Exchange Online distribution lists; an unknown kind cannot be assumed to be either.
-  return verdict(2, 'notWrittenBack', null, 'unsupportedGroupKind');
-}
-
-function verdict(
-  row: ClassificationRow,
-  bucket: Bucket,
-  effectiveTargetType: OnPremisesGroupType | null,
-  reason: ReasonCode,
-): WritebackVerdict {
-  return { row, bucket, effectiveTargetType, reason };
-}
-
 /** A usable member count, or null when it was not fetched or is not a count at all. */
 function readMemberCount(value: unknown): number | null {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
@@ -175,32 +138,42 @@ function memberLimitOf(kind: GroupKind): number | null {
   return null;
 }
 
-interface FindingInputs {
-  kind: GroupKind;
-  flags: GroupFlags;
-  writeback: WritebackSettings;
-  verdict: WritebackVerdict;
-  memberCount: number | null;
-}
-
-function findingsOf({ kind, flags, writeback, verdict, memberCount }: FindingInputs): FindingName[] {
-  const writtenBack = isWrittenBackBucket(verdict.bucket);
-  const asSecurityType = writtenBack && verdict.effectiveTargetType !== null && SECURITY_TARGETS.has(verdict.effectiveTargetType);
+function findingsOf(facts: GroupFacts, decision: EngineDecision): FindingName[] {
+  const { kind, flags, memberCount, raw } = facts;
+  const { engines, v2Row } = decision;
+  const writtenBack = isWrittenBackBucket(decision.bucket);
+  const asSecurityType = writtenBack && decision.effectiveTargetType !== null && SECURITY_TARGETS.has(decision.effectiveTargetType);
   const limit = memberLimitOf(kind);
+  const connectSyncWrites = writesBack(engines.connectSyncV2) || writesBack(engines.connectSyncV1);
+  const cloudSync = decision.cloudSync;
+  // Only Cloud Sync's verdict can be unknown or indeterminate.
+  const undecided = engines.cloudSync?.verdict === 'unknown' || engines.cloudSync?.verdict === 'indeterminate';
 
   const raised: Record<FindingName, boolean> = {
     roleAssignableWrittenBack: writtenBack && flags.roleAssignable,
     publicGroupWrittenBackAsSecurity:
       asSecurityType && kind === 'microsoft365' && flags.visibility?.toLowerCase() === 'public',
     dynamicGroupWrittenBackAsSecurity: asSecurityType && flags.dynamic,
-    invalidTargetForSecurityGroup: verdict.row === 9,
+    invalidTargetForSecurityGroup: v2Row === 9,
     // Raised whatever the bucket: a disabled group with a bad value misbehaves the day it is enabled.
-    unknownOnPremisesGroupType: writeback.targetUnknown,
+    unknownOnPremisesGroupType: writebackSettingsOf(raw).targetUnknown,
     memberCountOverWritebackLimit: writtenBack && memberCount !== null && limit !== null && memberCount > limit,
-    portalShowsNoWriteback: verdict.row === 6 || verdict.row === 7,
-    securityDefaultDisputed: verdict.row === 11,
+    portalShowsNoWriteback: portalShowsNoWritebackOf(facts, decision),
+    securityDefaultDisputed: v2Row === 11,
     // Raised in every row (also for groups synced from AD): the group's data is what is odd.
     unknownGroupKind: kind === 'unknown',
+    writtenBackByTwoEngines: connectSyncWrites && engines.cloudSync?.verdict === 'writtenBack',
+    // Not raised while an engine's verdict is unknown or indeterminate: it may yet write the group back.
+    securityWritebackIntentNotCarriedOver:
+      kind === 'security' && facts.sourceOfAuthority !== 'onPremises' && raw.isEnabled === true && !writtenBack && !undecided,
+    cloudSyncAssignedButIneligible: cloudSync?.assignedButIneligible === true,
+    cloudSyncJobNotUpdating: cloudSync?.noLongerUpdated === true,
+    cloudSyncContainerNotConstant: cloudSync?.containerIsExpression === true,
+    v1IgnoresSecurityTargetType:
+      engines.connectSyncV1 !== undefined &&
+      writesBack(engines.connectSyncV1) &&
+      raw.onPremisesGroupTypeNormalized !== null &&
+      SECURITY_TARGETS.has(raw.onPremisesGroupTypeNormalized),
   };
   return FINDING_NAMES.filter((name) => raised[name]);
 }

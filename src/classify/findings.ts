@@ -124,9 +124,69 @@ const FINDING_SPECS = {
     remediation:
       'Read the group in Graph Explorer (GET https://graph.microsoft.com/beta/groups/{id}) and check groupTypes, securityEnabled and mailEnabled; re-run the scan once they are returned.',
   },
+  writtenBackByTwoEngines: {
+    id: 'WBW-F10',
+    title: 'Written back by two engines',
+    severity: 'high',
+    rationale:
+      'Connect Sync group writeback and Cloud Sync group provisioning both put this group into AD. Each matches its own object, so the tenant gets two AD groups for one cloud group, or the second engine fails on the name the first one took; either way access granted on-premises depends on which copy a resource uses.',
+    source: 'Entra docs migrate-group-writeback (disable Connect Sync writeback for a group before Cloud Sync provisions it) and how-provisioning-to-active-directory-works (matching by msDS-ExternalDirectoryObjectId)',
+    remediation:
+      'Let one engine own the group: stop Connect Sync writeback (Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$false}) once Cloud Sync provisions it, or take the group out of the Cloud Sync job\'s scope; then remove the duplicate AD object.',
+  },
+  securityWritebackIntentNotCarriedOver: {
+    id: 'WBW-F11',
+    title: 'Security group enabled for writeback that no engine writes back',
+    severity: 'medium',
+    rationale:
+      'isEnabled is true on the security group, the intent of Connect Sync group writeback v2, but no engine assumed writes it back: v1 writes back no security group and Cloud Sync ignores isEnabled and has the group out of scope. Its AD copy, if one remains, is no longer updated.',
+    source: 'Entra docs migrate-group-writeback and reference-provision-to-active-directory-faq ("this field isn\'t currently used for determining the scope of groups being provisioned to AD using Cloud Sync")',
+    remediation:
+      'Bring the group into a Cloud Sync group-provisioning job\'s scope (assign it to the configuration, or adjust the scoping filter) if it must reach AD, or record that it need not: Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{isEnabled=$false}.',
+  },
+  cloudSyncAssignedButIneligible: {
+    id: 'WBW-F12',
+    title: 'Assigned to Cloud Sync, which cannot provision it',
+    severity: 'low',
+    rationale:
+      'The group is assigned to a Cloud Sync group-provisioning configuration, but Cloud Sync provisions only non-mail-enabled security groups that are not synced from AD; a Microsoft 365, mail-enabled or AD-synced group never reaches AD this way, whatever the assignment suggests.',
+    source: 'Entra docs how-provisioning-to-active-directory-works ("Only security groups are provisioned. Mail-enabled groups and distribution groups aren\'t supported") and concept-deployment-options-provision-to-active-directory',
+    remediation:
+      'Remove the assignment (Remove-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $configurationId -AppRoleAssignmentId $assignmentId); for a Microsoft 365 group that must reach AD, rely on Connect Sync group writeback v1.',
+  },
+  cloudSyncJobNotUpdating: {
+    id: 'WBW-F13',
+    title: 'Provisioned by a paused or quarantined Cloud Sync job',
+    severity: 'medium',
+    rationale:
+      'The Cloud Sync job that provisions the group is paused or in quarantine. The group stays in AD as last provisioned, but changes to its name or membership no longer reach AD, so on-premises access drifts from the cloud group.',
+    source: 'Graph synchronizationStatus resource (code Paused, Quarantine; quarantine) and Entra docs application-provisioning-quarantine-status',
+    remediation:
+      'Fix the cause shown in the job\'s quarantine reason and restart the job (POST https://graph.microsoft.com/v1.0/servicePrincipals/{id}/synchronization/jobs/{jobId}/restart, or Restart provisioning in the Cloud Sync configuration).',
+  },
+  cloudSyncContainerNotConstant: {
+    id: 'WBW-F14',
+    title: 'Cloud Sync target container is an expression',
+    severity: 'info',
+    rationale:
+      'The parentDistinguishedName mapping of the job is an expression or a direct attribute, not a constant, so which OU the group lands in depends on its attributes; the report shows the expression instead of an OU, and the OU\'s delegation cannot be checked from here.',
+    source: 'Entra docs how-to-attribute-mapping-entra-to-active-directory ("You can use a constant, direct, or expression mapping on the parentDistinguishedName attribute")',
+    remediation:
+      'Check the OUs the expression can produce and who can change the attributes it reads; use a constant parentDistinguishedName mapping if one OU will do.',
+  },
+  v1IgnoresSecurityTargetType: {
+    id: 'WBW-F15',
+    title: 'Security target type ignored by Connect Sync v1',
+    severity: 'medium',
+    rationale:
+      'onPremisesGroupType names a security type, but Connect Sync group writeback v1 writes every Microsoft 365 group back as a distribution group: permissions granted to the group on-premises expecting a security group do not work, and the portal shows a type that is not what AD holds.',
+    source: 'Entra docs how-to-connect-group-writeback-disable and migrate-group-writeback (v1 writes back Microsoft 365 groups as distribution groups, independently of the writeback settings)',
+    remediation:
+      "Record the type v1 really writes: Update-MgBetaGroup -GroupId $groupId -WritebackConfiguration @{onPremisesGroupType='universalDistributionGroup'}; if the group needs a security type on-premises, use a security group provisioned by Cloud Sync instead.",
+  },
 } as const satisfies Record<FindingName, FindingSpec>;
 
-/** The published finding ids, WBW-F01 to WBW-F09. */
+/** The published finding ids, WBW-F01 to WBW-F15. */
 export type FindingId = (typeof FINDING_SPECS)[FindingName]['id'];
 
 export interface FindingDefinition extends CatalogEntry<FindingId, FindingName>, Omit<FindingSpec, 'id'> {}
@@ -176,14 +236,84 @@ export const REASONS: Readonly<Record<ReasonCode, ReasonDefinition>> = Object.fr
     explanation:
       'The security group has isEnabled null, and security groups are not written back unless enabled explicitly (one revision of the portal documentation claims otherwise).',
   },
+  v1Enabled: {
+    title: 'Connect Sync v1: written back',
+    explanation:
+      'Connect Sync group writeback v1 writes every cloud Microsoft 365 group back as a universal distribution group; isEnabled is true, so the portal shows it too.',
+  },
+  v1IgnoresIsEnabled: {
+    title: 'Connect Sync v1: written back, portal says No writeback',
+    explanation:
+      'Connect Sync group writeback v1 writes every cloud Microsoft 365 group back as a universal distribution group independently of isEnabled, so the group is written back although isEnabled is not true and the portal shows "No writeback".',
+  },
+  v1Microsoft365Only: {
+    title: 'Connect Sync v1: not a Microsoft 365 group',
+    explanation: 'Connect Sync group writeback v1 writes back Microsoft 365 groups only.',
+  },
+  cloudSyncProvisioned: {
+    title: 'Provisioned by Cloud Sync',
+    explanation:
+      'A cloud security group in the scope of an active Cloud Sync group-provisioning job: provisioned to AD as a universal security group in the job\'s domain and container, whatever writebackConfiguration says.',
+  },
+  cloudSyncNoLongerUpdated: {
+    title: 'Provisioned by Cloud Sync, no longer updated',
+    explanation:
+      'In the scope of a Cloud Sync job that is paused or quarantined after a successful run: the group stays in AD as last provisioned but is no longer updated.',
+  },
+  cloudSyncNotEligible: {
+    title: 'Cloud Sync: not eligible',
+    explanation:
+      'Cloud Sync provisions only non-mail-enabled security groups that are not synced from AD; Microsoft 365, mail-enabled and AD-synced groups are not provisioned.',
+  },
+  cloudSyncNoJob: {
+    title: 'Cloud Sync: no group provisioning job',
+    explanation: 'The tenant has no Cloud Sync group-provisioning (Entra ID to AD) job, so Cloud Sync provisions nothing.',
+  },
+  cloudSyncJobNotRun: {
+    title: 'Cloud Sync: job never ran',
+    explanation: 'The group is in the scope of a Cloud Sync job that has not run successfully (not configured, not run yet, or stopped before a successful run), so nothing was provisioned.',
+  },
+  cloudSyncCreatedAfterLastRun: {
+    title: 'Cloud Sync: created after the job stopped',
+    explanation: 'The group is in the scope of a paused or quarantined Cloud Sync job, but was created after the job\'s last successful run, so that job has not provisioned it.',
+  },
+  cloudSyncGroupMappingDisabled: {
+    title: 'Cloud Sync: group mapping disabled',
+    explanation: 'The Cloud Sync job\'s group object mapping is disabled, so it provisions no groups.',
+  },
+  cloudSyncNotAssigned: {
+    title: 'Cloud Sync: not assigned',
+    explanation:
+      'The Cloud Sync job is scoped to selected groups and this group is not assigned to it; membership of an assigned group does not count (nested groups are not expanded).',
+  },
+  cloudSyncOutOfFilterScope: {
+    title: 'Cloud Sync: out of the scoping filter',
+    explanation: 'No scoping filter of the Cloud Sync job holds for the group, so it is not provisioned.',
+  },
+  cloudSyncIndeterminate: {
+    title: 'Cloud Sync: cannot be decided',
+    explanation:
+      'Whether Cloud Sync provisions the group depends on something the product cannot evaluate (a scoping clause on an attribute it does not read, or assignments it could not read); the detail names it.',
+  },
+  cloudSyncUnknown: {
+    title: 'Cloud Sync: unknown',
+    explanation:
+      'Cloud Sync could not be read (a permission is missing, or it was not read in this scan), so whether it provisions the group is unknown; this never means "not provisioned".',
+  },
+  noEngine: {
+    title: 'No writeback engine assumed',
+    explanation: 'WRITEBACK_ENGINES is none: no engine is assumed to write groups back.',
+  },
 } satisfies Record<ReasonCode, ReasonDefinition>);
 
 /** Stated in every report, because the buckets are only as true as these assumptions. */
 export const CLASSIFICATION_ASSUMPTIONS =
-  'Every verdict is "per Entra configuration": it reads the writebackConfiguration Microsoft Graph (beta) holds for each group and applies Entra Connect group writeback v2 semantics, under which Microsoft 365 groups are written back unless isEnabled is false (as a universal distribution group unless another type is set) and security groups only when isEnabled is true (always as a universal security group). ' +
-  'Nothing is written back at all when the tenant\'s group writeback feature flag is off, whatever the per-group values say; the report shows that flag when it could be read. ' +
-  'Group writeback v2 lost support after 30 June 2024; the original version (v1) still works, ignores isEnabled and writes every Microsoft 365 group back as a distribution group and no security group, so on a v1 deployment disabled Microsoft 365 groups are written back too and enabled security groups are not. ' +
-  'Entra Cloud Sync group provisioning (security groups, scoped by its sync job) and third-party scripts can also put groups into Active Directory; writebackConfiguration does not show them and this classification does not cover them.';
+  'Every verdict is "per Entra configuration" and per writeback engine: WRITEBACK_ENGINES states which engines the tenant runs (the Summary names them), because which Connect Sync group writeback version runs cannot be read with application permissions. ' +
+  'Under Entra Connect group writeback v2 the classification reads the writebackConfiguration Microsoft Graph (beta) holds for each group: Microsoft 365 groups are written back unless isEnabled is false (as a universal distribution group unless another type is set) and security groups only when isEnabled is true (always as a universal security group). ' +
+  'v2 lost support after 30 June 2024; the original version (v1), which Connect Sync falls back to once v2 is disabled, ignores isEnabled and writes every Microsoft 365 group back as a distribution group and no security group. ' +
+  'Entra Cloud Sync group provisioning ignores writebackConfiguration: it provisions the cloud security groups in its job\'s scope (assigned groups, or a scoping filter) as universal security groups; it is read through Graph, and when it cannot be read its verdict is unknown, never "not provisioned". ' +
+  'Nothing is written back by Connect Sync when the tenant\'s group writeback feature flag is off, whatever the per-group values say; the report shows that flag when it could be read. ' +
+  'Third-party scripts can also put groups into Active Directory; this classification does not cover them.';
 
 export function severityOf(name: FindingName): Severity {
   return FINDINGS[name].severity;

@@ -4,7 +4,7 @@
  * `UniversalSecurityGroup`), so every reader here accepts `unknown` and never throws: a value of the wrong
  * type reads as absent, and the classification then reports the group instead of crashing the scan.
  */
-import { ON_PREMISES_GROUP_TYPES, type GraphGroup, type OnPremisesGroupType } from '../model';
+import { ON_PREMISES_GROUP_TYPES, type GraphGroup, type OnPremisesGroupType, type RawWritebackValues } from '../model';
 
 const TYPES_BY_LOWER_CASE: ReadonlyMap<string, OnPremisesGroupType> = new Map(
   ON_PREMISES_GROUP_TYPES.map((type) => [type.toLowerCase(), type]),
@@ -79,4 +79,17 @@ function rawText(value: unknown): string | null {
   } catch {
     return String(value);
   }
+}
+
+/** The same settings, read back from the raw values a classified (or stored) group keeps. */
+export function writebackSettingsOf(raw: Pick<RawWritebackValues, 'isEnabled' | 'onPremisesGroupType' | 'onPremisesGroupTypeNormalized'>): WritebackSettings {
+  const onPremisesGroupTypeRaw = raw.onPremisesGroupType;
+  const targetSet = onPremisesGroupTypeRaw !== null && onPremisesGroupTypeRaw.trim() !== '';
+  return {
+    isEnabled: raw.isEnabled,
+    onPremisesGroupTypeRaw,
+    onPremisesGroupType: raw.onPremisesGroupTypeNormalized,
+    targetSet,
+    targetUnknown: targetSet && raw.onPremisesGroupTypeNormalized === null,
+  };
 }

@@ -6,10 +6,12 @@ import { markApprovals, type Services } from '../app/services';
 import { WritebackWatchError } from '../errors';
 import { openScanDiff } from '../diff/scanDiff';
 import { writeDiffReport } from '../report/diffReport';
+import { enginesOf } from '../report/engineCells';
 import { writeScanReport } from '../report/scanReport';
 import { requireCompleteScan } from '../store/scanStore';
 import { formatDiffSummary } from './diffSummaryText';
 import { commandProgress, withRowProgress } from './commandProgress';
+import { attributedChanges } from '../attribution/attachAttributions';
 
 export async function diffCommand(argv: string[], services: Services): Promise<number> {
   const { values } = parseArgs({
@@ -22,9 +24,9 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
   if (values.format === 'xlsx') {
     const summary = await diff.summarize();
     const out = createWriteStream(values.out!);
-    await withRowProgress(commandProgress(), 'Writing diff report', summary.changedGroups, (onProgress) =>
-      writeDiffReport(out, { summary, changes: () => markApprovals(services, diff.changes()), onProgress }),
-    );
+    const changes = () => attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes()));
+    const engines = { from: enginesOf(diff.from.counts), to: enginesOf(diff.to.counts) };
+    await withRowProgress(commandProgress(), 'Writing diff report', summary.changedGroups, (onProgress) => writeDiffReport(out, { summary, changes, onProgress, engines }));
     console.error(formatDiffSummary(summary));
     console.error(`Wrote ${values.out}.`);
     return 0;
@@ -32,7 +34,7 @@ export async function diffCommand(argv: string[], services: Services): Promise<n
   const out = values.out ? createWriteStream(values.out) : process.stdout;
   let rows = 0;
   await withRowProgress(commandProgress({ dataOnStdout: !values.out }), 'Diffing', null, async (onProgress) => {
-    for await (const change of markApprovals(services, diff.changes())) {
+    for await (const change of attributedChanges(services.tables, services.settings.tenantId, diff, markApprovals(services, diff.changes()))) {
       if (!out.write(`${JSON.stringify(change)}\n`)) await once(out, 'drain');
       onProgress?.((rows += 1));
     }

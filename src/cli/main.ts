@@ -22,7 +22,9 @@ export const PRODUCT_USAGE = `  scan       Run one scan now with the current set
              does; exit code 1 when it fails.
   export     --scan <id|latest> [--format json] [--out FILE]: one JSON line per classified group.
   diff       --from <id> --to <id|latest> [--format json|xlsx] [--out FILE]
-  report     --scan <id|latest> --out FILE: the scan's Excel report.`;
+  report     --scan <id|latest> --out FILE: the scan's Excel report.
+  whatif     --scan <id|latest> --engines <list> [--format json|xlsx] [--out FILE]: the groups whose bucket or
+             target would differ under other writeback engines (e.g. connectSyncV1,cloudSync), without Graph.`;
 
 export const SETTINGS_USAGE = 'Settings come from the environment, or from local.settings.json (Values) when present.';
 
@@ -81,6 +83,7 @@ export const PRODUCT_COMMANDS: Readonly<Record<string, Command>> = {
   export: exportCommand,
   diff: async (argv) => (await import('./diffCommands')).diffCommand(argv, await servicesFromEnvironment()),
   report: async (argv) => (await import('./diffCommands')).reportCommand(argv, await servicesFromEnvironment()),
+  whatif: async (argv) => (await import('./whatifCommand')).whatifCommand(argv, await servicesFromEnvironment()),
 };
 
 export function main(argv: string[]): Promise<number> {

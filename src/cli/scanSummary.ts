@@ -4,6 +4,7 @@ import type { StoredScan } from '../store/scanStore';
 import { FINDINGS, FINDING_NAMES } from '../classify/findings';
 import { BUCKETS, GROUP_KINDS } from '../classify/vocabulary';
 import { summarizeCloudSync } from '../report/cloudSyncText';
+import { engineListText, engineNamesText, enginesOf } from '../report/engineCells';
 
 const pad = (text: string | number, width: number): string => String(text).padStart(width);
 
@@ -15,6 +16,11 @@ export function formatScanSummary(scan: StoredScan): string {
     `Scan ${scan.id} of tenant ${scan.tenantId}: ${scan.status}${scan.error ? ` (${scan.error})` : ''}`,
     `  ${counts.total} groups in ${scan.pages} pages, ${seconds} s, ${scan.retries} retries${scan.resumes ? `, resumed ${scan.resumes}x` : ''}`,
   ];
+  const engines = enginesOf(counts);
+  lines.push(`  Writeback engines assumed: ${engineListText(engines)} (${engineNamesText(engines)})`);
+  if (counts.newlyWrittenBackUnderV1 !== undefined) {
+    lines.push(`  If Connect Sync fell back to group writeback v1: ${counts.newlyWrittenBackUnderV1} more groups written back (whatif --engines ${engineListText(engines.map((e) => (e === 'connectSyncV2' ? 'connectSyncV1' : e)))} lists them)`);
+  }
   if (context) {
     lines.push(
       `  Tenant default NewUnifiedGroupWritebackDefault: ${context.newUnifiedGroupWritebackDefault} (${context.newUnifiedGroupWritebackDefaultSource}${context.newUnifiedGroupWritebackDefaultRaw !== null ? `, raw "${context.newUnifiedGroupWritebackDefaultRaw}"` : ''})`,

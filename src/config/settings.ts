@@ -3,6 +3,7 @@
  * the README settings table, local.settings.sample.json and infra/ are checked against this list by tests.
  */
 import { ConfigurationError } from '../errors';
+import type { WritebackEngine } from '../model';
 
 export type SettingKind = 'string' | 'url' | 'guid' | 'int' | 'number' | 'bool' | 'enum' | 'ncrontab';
 
@@ -33,6 +34,7 @@ export const SETTING_SPECS = [
   { name: 'GRAPH_REQUEST_TIMEOUT_SECONDS', kind: 'int', default: '100', min: 1, max: 600, description: 'Seconds before one Graph request is abandoned and retried.' },
   { name: 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS', kind: 'string', default: '', description: 'Comma-separated object ids of Cloud Sync configuration service principals to read besides those found from the Cloud Sync application templates. Empty = discovery only.' },
   { name: 'MEMBER_COUNTS_ENABLED', kind: 'bool', default: 'false', description: 'Fetch member counts for written-back groups to check Entra Connect size limits (one extra request per such group).' },
+  { name: 'WRITEBACK_ENGINES', kind: 'string', default: 'connectSyncV2,cloudSync', description: 'Writeback engines the tenant runs, comma-separated: connectSyncV2 or connectSyncV1 (the Entra Connect Sync group writeback version, which Graph cannot tell), cloudSync (Cloud Sync group provisioning to AD, read through Graph), or none alone.' },
   { name: 'TABLE_STORAGE_ENDPOINT', kind: 'url', default: '', description: 'Table endpoint, e.g. https://<account>.table.core.windows.net, used with the managed identity. Set this or TABLE_STORAGE_CONNECTION_STRING.' },
   { name: 'TABLE_STORAGE_CONNECTION_STRING', kind: 'string', default: '', localOnly: true, secret: true, description: 'Connection string for Azurite on a developer machine. Never used in Azure.' },
   { name: 'TABLE_PREFIX', kind: 'string', default: 'wbw', description: 'Prefix of every table the app creates (letters and digits, 1-12 characters).' },
@@ -53,6 +55,11 @@ export const SETTING_SPECS = [
   { name: 'ALERT_EMAIL_FROM', kind: 'string', default: '', description: 'Mailbox (UPN) that sends alert email through Graph sendMail (needs Mail.Send). Empty = off.' },
   { name: 'ALERT_EMAIL_TO', kind: 'string', default: '', description: 'Comma-separated recipients of alert email.' },
   { name: 'ALERT_MISSED_SCAN_HOURS', kind: 'int', default: '26', min: 1, max: 720, description: 'Alert once when no scan completed within this many hours.' },
+  { name: 'AUDIT_ATTRIBUTION_ENABLED', kind: 'bool', default: 'true', description: 'After each diff, look up who made each change in the Entra audit log (needs AuditLog.Read.All; without it the changes say "no permission").' },
+  { name: 'AUDIT_MAX_PAGES', kind: 'int', default: '50', min: 1, max: 500, description: 'Most audit log requests per night (pages of the nightly query, then per-group queries); past it the rest is retried on the next run.' },
+  { name: 'AUDIT_LATENCY_GRACE_MINUTES', kind: 'int', default: '30', min: 0, max: 1440, description: 'Audit events can take this long to appear: a change whose window is younger stays pending and is looked up again on the next run.' },
+  { name: 'AUDIT_RETENTION_DAYS', kind: 'int', default: '30', min: 1, max: 30, description: 'Days the tenant keeps its audit log (30 on Entra ID P1/P2, 7 on Free); older windows are reported as aged out.' },
+  { name: 'AUDIT_WRITEBACK_PROPERTY_PATTERNS', kind: 'string', default: 'writeback,onPremisesGroupType', description: 'Comma-separated, case-insensitive parts of an audit property name that mark a writeback change (Microsoft does not document the name).' },
   { name: 'PUBLIC_BASE_URL', kind: 'string', default: '', description: 'Base URL of this app (https://<app>.azurewebsites.net) used for links in alerts. Empty = no links.' },
   { name: 'CONSOLE_AUTH', kind: 'enum', values: ['off', 'entra', 'local'], default: 'off', description: 'Sign-in for the console routes (/api/console/...): off (console refused), entra (App Service Authentication with Microsoft Entra, set by infra/ with it), local (a developer principal on a developer machine; refused where Azure is detected).' },
   { name: 'CONSOLE_LOCAL_ROLE', kind: 'enum', values: ['Reader', 'Approver'], default: 'Reader', localOnly: true, description: 'With CONSOLE_AUTH=local: the app role the local developer principal holds (`local --as reader|approver` sets it).' },
@@ -98,11 +105,21 @@ export interface Settings {
     readonly emailTo: readonly string[];
     readonly missedScanMs: number;
   };
+  readonly audit: {
+    readonly enabled: boolean;
+    readonly maxPages: number;
+    readonly latencyGraceMs: number;
+    readonly retentionDays: number;
+    /** Lower-cased parts of a property name that mark a writeback change. */
+    readonly writebackPropertyPatterns: readonly string[];
+  };
   readonly publicBaseUrl: string | null;
   readonly cloudSync: {
     /** Service principals named by CLOUD_SYNC_SERVICE_PRINCIPAL_IDS (lower-case, no duplicates). */
     readonly servicePrincipalIds: readonly string[];
   };
+  /** WRITEBACK_ENGINES in canonical order (connectSync first); empty for `none`. */
+  readonly engines: readonly WritebackEngine[];
   readonly console: {
     readonly auth: 'off' | 'entra' | 'local';
     readonly localRole: 'Reader' | 'Approver';
@@ -241,6 +258,20 @@ function guidList(env: Env, name: SettingName): string[] {
 
 const HOUR = 3_600_000;
 
+/** The writeback property patterns: plain text (no regular expressions), so a setting cannot match everything by accident. */
+function propertyPatterns(env: Env): string[] {
+  const value = text(env, 'AUDIT_WRITEBACK_PROPERTY_PATTERNS');
+  const patterns = value
+    .split(',')
+    .map((part) => part.trim().toLowerCase())
+    .filter(Boolean);
+  if (patterns.length === 0) fail(specOf('AUDIT_WRITEBACK_PROPERTY_PATTERNS'), value, 'it must name at least one part of a property name');
+  for (const pattern of patterns) {
+    if (!/^[a-z0-9._ -]{3,}$/.test(pattern)) fail(specOf('AUDIT_WRITEBACK_PROPERTY_PATTERNS'), value, `"${pattern}" must hold at least 3 letters, digits, dots, dashes or spaces`);
+  }
+  return patterns;
+}
+
 /** Reads and validates every setting at start-up. Throws ConfigurationError naming the first bad setting. */
 export function loadSettings(env: Env = process.env): Settings {
   const endpoint = text(env, 'TABLE_STORAGE_ENDPOINT');
@@ -302,8 +333,16 @@ export function loadSettings(env: Env = process.env): Settings {
       emailTo,
       missedScanMs: int(env, 'ALERT_MISSED_SCAN_HOURS') * HOUR,
     },
+    audit: {
+      enabled: bool(env, 'AUDIT_ATTRIBUTION_ENABLED'),
+      maxPages: int(env, 'AUDIT_MAX_PAGES'),
+      latencyGraceMs: int(env, 'AUDIT_LATENCY_GRACE_MINUTES') * 60_000,
+      retentionDays: int(env, 'AUDIT_RETENTION_DAYS'),
+      writebackPropertyPatterns: propertyPatterns(env),
+    },
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
     cloudSync: { servicePrincipalIds: guidList(env, 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS') },
+    engines: engineList(env),
     console: {
       auth: text(env, 'CONSOLE_AUTH') as Settings['console']['auth'],
       localRole: text(env, 'CONSOLE_LOCAL_ROLE') as Settings['console']['localRole'],
@@ -311,6 +350,33 @@ export function loadSettings(env: Env = process.env): Settings {
     platform: readPlatformMarkers(env),
   };
   return deepFreeze(settings);
+}
+
+const ENGINE_ORDER: readonly WritebackEngine[] = ['connectSyncV2', 'connectSyncV1', 'cloudSync'];
+
+/**
+ * Parses an engine list (WRITEBACK_ENGINES, the what-if's `engines`). Connect Sync runs one group writeback
+ * version, so v1 and v2 exclude each other; `none` stands alone. Returns the canonical order, or a sentence
+ * saying what is wrong.
+ */
+export function parseEngineList(value: string): readonly WritebackEngine[] | string {
+  const entries = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const allowed = `a comma-separated list of ${ENGINE_ORDER.join(', ')} (connectSyncV2 and connectSyncV1 not both), or none alone`;
+  if (entries.length === 0) return `it is empty; it must be ${allowed}`;
+  if (entries.includes('none')) return entries.length === 1 ? [] : `"none" cannot be combined with other engines; it must be ${allowed}`;
+  const unknown = entries.filter((entry) => !(ENGINE_ORDER as readonly string[]).includes(entry));
+  if (unknown.length > 0) return `${unknown.map((entry) => `"${entry}"`).join(', ')} ${unknown.length === 1 ? 'is not an engine' : 'are not engines'}; it must be ${allowed}`;
+  if (entries.includes('connectSyncV2') && entries.includes('connectSyncV1')) {
+    return `connectSyncV2 and connectSyncV1 exclude each other (Connect Sync runs one group writeback version); it must be ${allowed}`;
+  }
+  return ENGINE_ORDER.filter((engine) => entries.includes(engine));
+}
+
+function engineList(env: Env): readonly WritebackEngine[] {
+  const value = text(env, 'WRITEBACK_ENGINES');
+  const parsed = parseEngineList(value);
+  if (typeof parsed === 'string') fail(specOf('WRITEBACK_ENGINES'), value, parsed);
+  return parsed;
 }
 
 function deepFreeze<T>(value: T): T {

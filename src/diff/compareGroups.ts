@@ -3,7 +3,7 @@
  * of a group by id and asks this module for the verdict.
  */
 import { WritebackWatchError } from '../errors';
-import type { ChangeType, ClassifiedGroup, FindingName, GroupChange, RawWritebackValues } from '../model';
+import type { ChangeType, ClassifiedGroup, EngineVerdict, EngineVerdicts, FindingName, GroupChange, RawWritebackValues, WritebackEngine } from '../model';
 import { snapshotSortKey } from '../store/keys';
 
 const CHANGE_TYPE_ORDER: Record<ChangeType, number> = {
@@ -16,6 +16,7 @@ const CHANGE_TYPE_ORDER: Record<ChangeType, number> = {
   sourceOfAuthorityChanged: 6,
   renamed: 7,
   findingsChanged: 8,
+  engineVerdictChanged: 9,
 };
 
 /** Every change type, in the order a change lists them (the order of the ChangeType union). */
@@ -92,6 +93,10 @@ export function compareGroups(before: ClassifiedGroup, after: ClassifiedGroup): 
   const findingsAdded = [...afterFindings].filter((id) => !beforeFindings.has(id));
   const findingsRemoved = [...beforeFindings].filter((id) => !afterFindings.has(id));
   if (findingsAdded.length > 0 || findingsRemoved.length > 0) types.push('findingsChanged');
+  // Like configChanged: a change that moved the combined bucket or target is told by those (the per-engine
+  // verdicts on both sides say which engine); this reports engine changes the combination hides.
+  const combinedChanged = bucketChanged || before.effectiveTargetType !== after.effectiveTargetType;
+  if (!combinedChanged && engineVerdictsDiffer(before.engines ?? {}, after.engines ?? {})) types.push('engineVerdictChanged');
 
   if (types.length === 0) return null;
   return {
@@ -115,6 +120,31 @@ export function isSuspiciousTypeReset(change: GroupChange): boolean {
   return onPremisesGroupTypeKey(change.before.raw) !== null && onPremisesGroupTypeKey(change.after.raw) === null;
 }
 
-function unique(names: readonly FindingName[]): FindingName[] {
-  return [...new Set(names)];
+const ENGINES: readonly WritebackEngine[] = ['connectSyncV2', 'connectSyncV1', 'cloudSync'];
+
+/**
+ * An engine's verdict, target, domain or container differs between the two versions. Only engines both
+ * versions were classified under are compared: a change of WRITEBACK_ENGINES (or a row stored before engine
+ * verdicts were kept) is a change of assumption, not of every group.
+ */
+export function engineVerdictsDiffer(before: EngineVerdicts, after: EngineVerdicts): boolean {
+  for (const engine of ENGINES) {
+    const a = before[engine];
+    const b = after[engine];
+    if (a !== undefined && b !== undefined && !sameEngineVerdict(a, b)) return true;
+  }
+  return false;
+}
+
+function sameEngineVerdict(a: EngineVerdict, b: EngineVerdict): boolean {
+  return (
+    a.verdict === b.verdict &&
+    a.targetType === b.targetType &&
+    (a.domain ?? null) === (b.domain ?? null) &&
+    (a.container ?? null) === (b.container ?? null)
+  );
+}
+
+function unique(ids: readonly FindingName[]): FindingName[] {
+  return [...new Set(ids)];
 }

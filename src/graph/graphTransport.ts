@@ -72,7 +72,12 @@ export class GraphTransport {
    * base URL, and would not touch an http one at all, so links are reduced to a relative path here.
    */
   toRelative(pathOrLink: string, pathVersion: GraphVersion = 'beta'): { version: string; path: string } {
-    if (!/^https?:\/\//i.test(pathOrLink)) return { version: pathVersion, path: pathOrLink };
+    if (!/^https?:\/\//i.test(pathOrLink)) {
+      // Most reads are beta; a path may name its version ("/v1.0/auditLogs/..."), or the request its option
+      // (the synchronization API is read on v1.0).
+      const versioned = /^\/(v1\.0|beta)(\/.*)$/i.exec(pathOrLink);
+      return versioned ? { version: versioned[1]!.toLowerCase(), path: versioned[2]! } : { version: pathVersion, path: pathOrLink };
+    }
     const url = new URL(pathOrLink);
     if (!GRAPH_HOSTS.has(url.hostname.toLowerCase()) && url.host !== this.baseHost) {
       throw new GraphRequestError(

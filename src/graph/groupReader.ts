@@ -11,6 +11,8 @@ import type { GraphTransport } from './graphTransport';
 export const GROUP_SELECT = [
   'id',
   'displayName',
+  'description',
+  'mailNickname',
   'groupTypes',
   'securityEnabled',
   'mailEnabled',

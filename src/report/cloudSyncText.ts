@@ -16,8 +16,8 @@ export interface CloudSyncSummary {
   missingPermissions: string[];
 }
 
-export function summarizeCloudSync(context: CloudSyncContext | null): CloudSyncSummary {
-  if (context === null) return { headline: 'not read (the scan was stored before Cloud Sync was read)', jobs: [], warnings: [], missingPermissions: [] };
+export function summarizeCloudSync(context: CloudSyncContext | null | undefined): CloudSyncSummary {
+  if (!context) return { headline: 'not read (the scan was stored before Cloud Sync was read)', jobs: [], warnings: [], missingPermissions: [] };
   const headline =
     context.status === 'unknown'
       ? `UNKNOWN: ${context.unknownReason ?? 'not read completely'} No group is called "not provisioned" for lack of this data.`

@@ -6,9 +6,11 @@
 import type { Writable } from 'node:stream';
 import { FINDINGS } from '../classify';
 import { CHANGE_TYPES, isSuspiciousTypeReset } from '../diff/compareGroups';
-import type { ClassifiedGroup, DiffSummary, FindingName, GroupChange, TenantContextChange } from '../model';
+import type { ClassifiedGroup, DiffSummary, FindingName, GroupChange, TenantContextChange, WritebackEngine } from '../model';
+import { engineListText, engineVerdictsText } from './engineCells';
 import { EMPTY, STYLES, bucket, count, date, flag, raw, text, type ReportCell } from './cells';
 import { groupLinker } from './entraLinks';
+import { attributionText, changedByText } from '../attribution/present';
 import { StreamingWorkbook, type ColumnSpec, type ReportSheet } from './streamingWorkbook';
 
 export interface DiffReportInput {
@@ -17,6 +19,10 @@ export interface DiffReportInput {
   changes: () => AsyncIterable<GroupChange>;
   /** Base URL of the Entra admin center for group links (default https://entra.microsoft.com). */
   entraPortalBaseUrl?: string;
+  /** The engines each side's verdicts assume, stated on the Summary. */
+  engines?: { from: readonly WritebackEngine[]; to: readonly WritebackEngine[] };
+  /** Title of the Summary sheet (a what-if names itself). */
+  title?: string;
   /** Called with the number of Changes rows written so far, after each one (for a progress line). */
   onProgress?: (rows: number) => void;
 }
@@ -42,9 +48,13 @@ export const CHANGE_COLUMNS: readonly ColumnSpec[] = [
   { header: 'Source of authority after', width: 18 },
   { header: 'Name before', width: 30 },
   { header: 'Name after', width: 30 },
+  { header: 'Engine verdicts before', width: 60 },
+  { header: 'Engine verdicts after', width: 60 },
   { header: 'Findings added', width: 48 },
   { header: 'Findings removed', width: 48 },
   { header: 'Approval id', width: 38 },
+  { header: 'Changed by', width: 48 },
+  { header: 'Attribution', width: 60 },
   { header: 'Entra admin center', width: 16 },
 ];
 
@@ -60,8 +70,8 @@ const TENANT_FIELD_LABELS: Record<TenantContextChange['field'], string> = {
   newUnifiedGroupWritebackDefaultSource: 'NewUnifiedGroupWritebackDefault (source)',
   groupWritebackFeatureEnabled: 'Group writeback feature (tenant)',
   groupWritebackFeatureUnknownReason: 'Group writeback feature: why unknown',
-  cloudSync: 'Cloud Sync',
   lastDirectorySyncDateTime: 'Last directory sync',
+  cloudSync: 'Cloud Sync',
 };
 
 /** Writes the report to `out` and resolves once `out` has finished; on failure `out` is left for the caller to destroy. */
@@ -69,7 +79,7 @@ export async function writeDiffReport(out: Writable, input: DiffReportInput): Pr
   const link = groupLinker(input.entraPortalBaseUrl);
   const workbook = new StreamingWorkbook(out);
 
-  await writeSummary(workbook.addSheet(DIFF_REPORT_SHEETS.summary, { columns: SUMMARY_COLUMNS, header: false }), input.summary);
+  await writeSummary(workbook.addSheet(DIFF_REPORT_SHEETS.summary, { columns: SUMMARY_COLUMNS, header: false }), input);
 
   const sheet = workbook.addSheet(DIFF_REPORT_SHEETS.changes, { columns: CHANGE_COLUMNS, header: true });
   for await (const change of input.changes()) {
@@ -106,9 +116,13 @@ export function changeRow(change: GroupChange, link: (groupId: string) => Report
     side(after, (g) => text(g.sourceOfAuthority)),
     side(before, (g) => text(g.displayName)),
     side(after, (g) => text(g.displayName)),
+    side(before, (g) => text(engineVerdictsText(g.engines))),
+    side(after, (g) => text(engineVerdictsText(g.engines))),
     text(findingList(change.findingsAdded)),
     text(findingList(change.findingsRemoved)),
     text(change.approvalId ?? null),
+    text(changedByText(change.attribution)),
+    text(attributionText(change.attribution)),
     // A deleted group has no page to open.
     after === null ? EMPTY : link(change.groupId),
   ];
@@ -118,12 +132,13 @@ function findingList(names: readonly FindingName[]): string {
   return names.map((name) => `${FINDINGS[name].id} ${FINDINGS[name].title}`).join('; ');
 }
 
-async function writeSummary(sheet: ReportSheet, summary: DiffSummary): Promise<void> {
+async function writeSummary(sheet: ReportSheet, input: DiffReportInput): Promise<void> {
+  const summary = input.summary;
   const pair = (label: string, value: ReportCell, note: ReportCell = EMPTY): Promise<void> =>
     sheet.add([text(label, STYLES.label), value, note]);
   const blank = (): Promise<void> => sheet.add([]);
 
-  await sheet.add([text('Writeback Watch: changes between two scans', STYLES.title)]);
+  await sheet.add([text(input.title ?? 'Writeback Watch: changes between two scans', STYLES.title)]);
   await sheet.add([text('Every verdict in this report is per Entra configuration.')]);
   await blank();
   await pair('Tenant', text(summary.tenantId));
@@ -131,6 +146,7 @@ async function writeSummary(sheet: ReportSheet, summary: DiffSummary): Promise<v
   await pair('Scan id', text(summary.fromScanId), text(summary.toScanId));
   await pair('Scan started (UTC)', date(summary.fromStartedAt), date(summary.toStartedAt));
   await pair('Groups', count(summary.groupsBefore), count(summary.groupsAfter));
+  if (input.engines) await pair('Writeback engines assumed', text(engineListText(input.engines.from)), text(engineListText(input.engines.to)));
   await blank();
 
   await pair('Changed groups', count(summary.changedGroups));

@@ -34,6 +34,7 @@ import {
 import { groupLinker } from './entraLinks';
 import { StreamingWorkbook, type ColumnSpec, type ReportSheet } from './streamingWorkbook';
 import { Spool } from './spool';
+import { ENGINE_COLUMNS, engineCells, engineListText, engineNamesText, enginesOf } from './engineCells';
 
 /**
  * What the Policy violations sheet shows of one violation. `ExpectationViolation` from alerts/expectations.ts
@@ -85,6 +86,7 @@ export const GROUP_COLUMNS: readonly ColumnSpec[] = [
   { header: 'Entra portal shows', width: 24 },
   { header: 'Reason', width: 22 },
   { header: 'Reason explained', width: 60 },
+  ...ENGINE_COLUMNS,
   { header: 'Highest severity', width: 12 },
   { header: 'Finding codes', width: 20 },
   { header: 'Findings', width: 60 },
@@ -184,6 +186,7 @@ export function groupRow(group: ClassifiedGroup, link: (groupId: string) => Repo
     text(portalLabel(group)),
     text(group.reason),
     text(reason.explanation),
+    ...engineCells(group.engines),
     severity(highestSeverity(group.findings)),
     text(orderedFindings(group).map((name) => FINDINGS[name].id).join(', ')),
     text(orderedFindings(group).map((name) => FINDINGS[name].title).join('; ')),
@@ -266,6 +269,15 @@ async function writeSummary(sheet: ReportSheet, scan: ScanRecord): Promise<void>
   await pair('Groups', count(scan.counts.total));
   await pair('Graph pages read', count(scan.pages));
   await pair('Graph request retries', count(scan.retries));
+  const engines = enginesOf(scan.counts);
+  await pair('Writeback engines assumed', text(engineListText(engines)), engineNamesText(engines));
+  if (scan.counts.newlyWrittenBackUnderV1 !== undefined) {
+    await pair(
+      'Newly written back under Connect Sync v1',
+      count(scan.counts.newlyWrittenBackUnderV1),
+      'Groups not written back now that Connect Sync would write back if it fell back to v1 (disabling v2, which is irreversible).',
+    );
+  }
   await blank();
 
   await writeTenantContext(sheet, scan.tenantContext);

@@ -9,6 +9,8 @@ import { applyRetention } from './retention';
 import { errorMessage } from '../errors';
 import { openScanDiff } from '../diff/scanDiff';
 import { runAlertStage, runHealthAlerts, type AlertStageDeps } from '../alerts/runAlerts';
+import { attributeChanges, retryPendingAttributions, type AttributionDeps } from '../attribution/attributeChanges';
+import { alertAttributionLookup } from '../attribution/attachAttributions';
 
 export interface AfterScanResult {
   /** Alerts recorded for this scan's changes; null when no diff ran (baseline, failed or paused scan). */
@@ -35,9 +37,17 @@ export async function runAfterScan(services: Services, outcome: ScanOutcome): Pr
       if (previous) {
         const diff = await openScanDiff(services, tenantId, { from: previous.id, to: outcome.scan.id });
         const summary = await diff.summarize();
-        const alerts = await runAlertStage(deps, { fromScan: previous, toScan: outcome.scan, summary, changes: diff.changes });
+        // Who made each change (never throws; bounded in requests and time), so the alerts can carry it.
+        const attributionDeps: AttributionDeps = { settings, tables: services.tables, graph: services.graph, log, now: services.now };
+        const pair = { fromScan: previous, toScan: outcome.scan, changedGroups: summary.changedGroups, tenantChanges: summary.tenantChanges };
+        const attribution = await attributeChanges(attributionDeps, { ...pair, changes: diff.changes });
+        const attributionFor = alertAttributionLookup(services.tables);
+        const alerts = await runAlertStage(deps, { fromScan: previous, toScan: outcome.scan, summary, changes: diff.changes, attributionFor });
         result.alertsRecorded = alerts.recorded;
         log.info(`Alerts for scan ${outcome.scan.id}: ${alerts.recorded} new, ${alerts.sent} sent, ${alerts.failed} deliveries failed.`);
+        // Earlier pairs still pending are looked up again after the alerts, with what is left of the night's budget.
+        const skip = { fromScanId: previous.id, toScanId: outcome.scan.id };
+        await retryPendingAttributions(attributionDeps, { tenantId, requestsUsed: attribution.requests, skip });
       } else {
         log.info(`Scan ${outcome.scan.id} is this tenant's first complete scan: it is the baseline and alerts nothing.`);
       }

@@ -4,24 +4,16 @@ import type { Settings } from '../config/settings';
 import type { GraphGroupReader } from '../graph/groupReader';
 import { classifyGroup } from '../classify/classifyGroup';
 import { isWrittenBackBucket } from '../classify/vocabulary';
+import { DEFAULT_ENGINE_CONTEXT, type EngineContext } from '../classify/engines/engineContext';
 
 const MEMBER_COUNT_CONCURRENCY = 8;
-
-/**
- * What a scan classifies every group with, read once before its first group: the Cloud Sync context the scan
- * recorded (null: not read, as in scans stored before Cloud Sync was read).
- */
-export interface ClassificationContext {
-  cloudSync: CloudSyncContext | null;
-}
 
 export async function classifyGroups(
   deps: { settings: Settings; reader: GraphGroupReader },
   groups: readonly GraphGroup[],
-  // Handed to the per-engine classification (cloudSync verdicts); the Connect Sync rules do not read it.
-  _context: ClassificationContext = { cloudSync: null },
+  engines: EngineContext = DEFAULT_ENGINE_CONTEXT,
 ): Promise<ClassifiedGroup[]> {
-  const classified = groups.map((group) => classifyGroup(group));
+  const classified = groups.map((group) => classifyGroup(group, { engines }));
   if (!deps.settings.graph.memberCounts) return classified;
   // Only for groups that are written back (Entra Connect size limits).
   const indexes = classified.flatMap((group, index) => (isWrittenBackBucket(group.bucket) ? [index] : []));
@@ -30,7 +22,7 @@ export async function classifyGroups(
       indexes.slice(i, i + MEMBER_COUNT_CONCURRENCY).map(async (index) => {
         const group = groups[index]!;
         const memberCount = await deps.reader.countMembers(group.id);
-        classified[index] = classifyGroup(group, { memberCount });
+        classified[index] = classifyGroup(group, { memberCount, engines });
       }),
     );
   }

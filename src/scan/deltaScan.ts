@@ -15,6 +15,7 @@ import { GUID_PARTITIONS, snapshotShard } from '../store/keys';
 import type { ScanDependencies, ScanProgress } from './runScan';
 import { DeltaTokenExpiredError, GROUP_SELECT } from '../graph/groupReader';
 import { classifyGroups } from './classifyGroups';
+import { buildEngineContext } from '../classify/engines/engineContext';
 
 export const MAX_DELTA_CHANGES = 50_000;
 /** Non-nullable properties of a Graph group among those the scan selects. */
@@ -84,6 +85,8 @@ async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: Ab
 const BASE_HAD_VALUE: Record<(typeof GROUP_SELECT)[number], (row: ClassifiedGroup) => boolean> = {
   id: () => true,
   displayName: (row) => row.displayName !== null,
+  description: (row) => (row.raw.description ?? null) !== null,
+  mailNickname: (row) => (row.raw.mailNickname ?? null) !== null,
   groupTypes: (row) => row.raw.groupTypes.length > 0,
   securityEnabled: (row) => row.raw.securityEnabled !== null,
   mailEnabled: (row) => row.raw.mailEnabled !== null,
@@ -138,9 +141,9 @@ export async function runDeltaScan(
   progress(false);
   const wholeReads = await completeGroups(deps, base, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
-  // The context this delta scan recorded, the same as its base's (runScan checks that before delta is used).
-  const context = { cloudSync: scan.tenantContext?.cloudSync ?? null };
-  for (const group of await classifyGroups(deps, [...changes.changed.values()], context)) classified.set(keyOf(group.id), group);
+  // The Cloud Sync context this delta scan recorded, the same as its base's (runScan checks that before delta is used).
+  const engines = buildEngineContext(deps.settings.engines, scan.tenantContext?.cloudSync ?? null);
+  for (const group of await classifyGroups(deps, [...changes.changed.values()], engines)) classified.set(keyOf(group.id), group);
   const changedCount = classified.size;
 
   const writer = await deps.snapshots.createWriter(scan.id);

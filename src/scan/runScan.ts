@@ -18,6 +18,7 @@ import { LeaseLostError, type HeldLease, type ScanLease } from '../store/scanLea
 import { newScanId } from '../store/scanIds';
 import { logScanSummary, type Logger } from '../observability/logger';
 import { classifyGroups } from './classifyGroups';
+import { buildEngineContext } from '../classify/engines/engineContext';
 import { chooseScanMode } from './scanMode';
 import { DeltaUnavailableError, runDeltaScan } from './deltaScan';
 import { readAheadUntil } from './readAhead';
@@ -191,12 +192,12 @@ async function scanPages(
   contextRead.catch(() => undefined); // awaited below; avoids an unhandled rejection meanwhile
   if (scan.mode === 'delta') {
     scan.tenantContext = await contextRead;
-    logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync);
+    logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync ?? null);
     const outcome = await tryDeltaScan(deps, scan, lease, request, invocationStart, now);
     if (outcome) return outcome;
   }
   if (settings.scan.deltaEnabled && !scan.deltaLink && !scan.checkpoint) await takeDeltaLink(deps, scan, request, now);
-  const counts = scan.checkpoint ? cloneCounts(scan.checkpoint.counts) : emptyCounts();
+  const counts = scan.checkpoint ? cloneCounts(scan.checkpoint.counts) : emptyCounts(settings.engines);
   let pages = scan.checkpoint?.pages ?? 0;
   let rows = scan.checkpoint?.rowsWritten ?? 0;
   const startLink = scan.checkpoint ? scan.checkpoint.nextLink : undefined;
@@ -222,16 +223,17 @@ async function scanPages(
   try {
     if (!scan.tenantContext) {
       scan.tenantContext = await contextRead;
-      logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync);
+      logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync ?? null);
     }
-    const classification = { cloudSync: scan.tenantContext.cloudSync };
+    // Compiled once per scan, with the Cloud Sync context the scan recorded (a resumed scan: when it started).
+    const engines = buildEngineContext(settings.engines, scan.tenantContext.cloudSync ?? null);
     for (;;) {
       const result = await pending;
       if (result.done) break;
       const page: GroupPage = result.value;
       // Fetch the next page while this one is classified and written.
       if (page.nextLink) pending = fetchNext();
-      const classified = await classifyGroups(deps, page.groups, classification);
+      const classified = await classifyGroups(deps, page.groups, engines);
       for (const group of classified) addToCounts(counts, group);
       pages += 1;
       // Decided by the rows before this page, so a resumed scan puts a replayed page where it went before.

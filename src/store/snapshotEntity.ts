@@ -4,7 +4,7 @@
  * property holds at most 32,767 UTF-16 characters (64 KiB), an entity at most 1 MiB and 252 custom properties.
  * Numbers live inside the JSON column, so none comes back as an Int64 bigint.
  */
-import type { ClassifiedGroup, GroupKind, Bucket } from '../model';
+import type { ClassifiedGroup, GroupKind, Bucket, EngineVerdict, EngineVerdicts, EngineVerdictValue, OnPremisesGroupType, ReasonCode, WritebackEngine } from '../model';
 import { WritebackWatchError } from '../errors';
 import { snapshotPartitionKey, snapshotRowKey } from './keys';
 
@@ -37,7 +37,7 @@ export function toSnapshotEntity(group: ClassifiedGroup): SnapshotEntity {
     truncated.push(name);
     return value.slice(0, limit);
   };
-  const details: Omit<ClassifiedGroup, 'id' | 'bucket' | 'kind' | 'displayName'> = {
+  const details: StoredDetails = {
     mail: cap('mail', group.mail, MAX_DETAIL_CHARS),
     createdDateTime: cap('createdDateTime', group.createdDateTime, MAX_DETAIL_CHARS),
     sourceOfAuthority: group.sourceOfAuthority,
@@ -52,7 +52,10 @@ export function toSnapshotEntity(group: ClassifiedGroup): SnapshotEntity {
       onPremisesGroupType: cap('onPremisesGroupType', group.raw.onPremisesGroupType, MAX_DETAIL_CHARS),
       groupTypes: group.raw.groupTypes.slice(0, 32).map((t) => t.slice(0, MAX_DETAIL_CHARS)),
     },
+    engines: encodeEngines(group.engines, cap),
   };
+  if (group.raw.description !== undefined) details.raw.description = cap('description', group.raw.description, MAX_DETAIL_CHARS);
+  if (group.raw.mailNickname !== undefined) details.raw.mailNickname = cap('mailNickname', group.raw.mailNickname, MAX_DETAIL_CHARS);
   const entity: SnapshotEntity = {
     partitionKey: snapshotPartitionKey(group.id),
     rowKey: snapshotRowKey(group.id),
@@ -104,7 +107,13 @@ export function snapshotEntityOf(stored: Record<string, unknown>): SnapshotEntit
 
 export function fromSnapshotEntity(entity: Record<string, unknown>): ClassifiedGroup {
   const e = entity as unknown as SnapshotEntity;
-  const details = JSON.parse(e.details) as Omit<ClassifiedGroup, 'id' | 'bucket' | 'kind' | 'displayName'>;
+  const details = JSON.parse(e.details) as StoredDetails;
+  // A value cut to fit is not the group's value: scoping filters must not be evaluated on it.
+  if (e.truncated !== undefined) {
+    const cut = e.truncated.split(',');
+    if (cut.includes('description')) delete details.raw.description;
+    if (cut.includes('mailNickname')) delete details.raw.mailNickname;
+  }
   // Rebuilt in ClassifiedGroup's own key order, so a stored group serialises exactly like a fresh one.
   return {
     id: e.groupId,
@@ -121,5 +130,43 @@ export function fromSnapshotEntity(entity: Record<string, unknown>): ClassifiedG
     portalShowsNoWriteback: details.portalShowsNoWriteback,
     memberCount: details.memberCount,
     raw: details.raw,
+    // Rows stored before engine verdicts were kept were classified under Connect Sync v2 alone.
+    engines: details.engines
+      ? decodeEngines(details.engines)
+      : { connectSyncV2: { verdict: e.bucket as Bucket, targetType: details.effectiveTargetType, reason: details.reason } },
   };
+}
+
+type StoredDetails = Omit<ClassifiedGroup, 'id' | 'bucket' | 'kind' | 'displayName' | 'engines'> & { engines?: StoredEngineVerdict[] };
+
+/**
+ * One engine's verdict as a short array (engine, verdict, target, reason, domain, container, detail) with
+ * trailing nulls dropped: a row carries two or three of them, and key names would double their size.
+ */
+type StoredEngineVerdict = [WritebackEngine, EngineVerdictValue, OnPremisesGroupType | null, ReasonCode, ...(string | null)[]];
+
+function encodeEngines(engines: EngineVerdicts, cap: (name: string, value: string | null, limit: number) => string | null): StoredEngineVerdict[] {
+  const stored: StoredEngineVerdict[] = [];
+  for (const [engine, verdict] of Object.entries(engines) as [WritebackEngine, EngineVerdict][]) {
+    const tail = [
+      verdict.domain ?? null,
+      cap(`${engine}.container`, verdict.container ?? null, MAX_DETAIL_CHARS),
+      cap(`${engine}.detail`, verdict.detail ?? null, MAX_DETAIL_CHARS),
+    ];
+    while (tail.length > 0 && tail[tail.length - 1] === null) tail.pop();
+    stored.push([engine, verdict.verdict, verdict.targetType, verdict.reason, ...tail]);
+  }
+  return stored;
+}
+
+function decodeEngines(stored: readonly StoredEngineVerdict[]): EngineVerdicts {
+  const engines: EngineVerdicts = {};
+  for (const [engine, verdict, targetType, reason, domain, container, detail] of stored) {
+    // Cloud Sync verdicts carry domain, container and detail always; Connect Sync ones never.
+    engines[engine] =
+      engine === 'cloudSync'
+        ? { verdict, targetType, reason, domain: domain ?? null, container: container ?? null, detail: detail ?? null }
+        : { verdict, targetType, reason };
+  }
+  return engines;
 }

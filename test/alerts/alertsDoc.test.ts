@@ -35,8 +35,8 @@ function keysDeep(value: unknown, prefix = ''): string[] {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
   return Object.entries(value as Record<string, unknown>).flatMap(([key, inner]) => {
     const name = `${prefix}${key}`;
-    // Before/after/details are open-ended objects; only their presence is part of the schema.
-    return ['before', 'after', 'details'].includes(key) ? [name] : [name, ...keysDeep(inner, `${name}.`)];
+    // Before/after/details (and the attribution, null when not looked up) are open-ended; only their presence is part of the schema.
+    return ['before', 'after', 'details', 'attribution'].includes(key) ? [name] : [name, ...keysDeep(inner, `${name}.`)];
   });
 }
 

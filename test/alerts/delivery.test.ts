@@ -97,6 +97,7 @@ describe('webhook channel and receiver', () => {
         before: alert.before,
         after: alert.after,
         details: alert.details,
+        attribution: null,
         occurredAt: TO.finishedAt!.toISOString(),
         scans: { from: FROM.id, to: TO.id },
         links: { diffReport: `https://wbw.example.net/api/diff/report.xlsx?from=${FROM.id}&to=${TO.id}` },

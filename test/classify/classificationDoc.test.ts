@@ -6,7 +6,8 @@ import { classifyGroup, decideWriteback } from '../../src/classify/classifyGroup
 import { REASONS } from '../../src/classify/findings';
 import { readWritebackSettings } from '../../src/classify/normalize';
 import type { GraphGroup } from '../../src/model';
-import { distribution, microsoft365, security, writeback } from './groups';
+import { distribution, mailEnabledSecurity, microsoft365, security, unknownKind, writeback } from './groups';
+import { NOT_CONFIGURED, UNREADABLE, cloudSync, engines, job } from './cloudSyncFixtures';
 
 const DOC = readFileSync(path.resolve(__dirname, '../../docs/classification.md'), 'utf8');
 
@@ -50,5 +51,77 @@ describe('docs/classification.md rule table', () => {
 
   it('uses only reason codes that exist', () => {
     for (const cells of ruleRows) expect(Object.keys(REASONS)).toContain(cells[6]);
+  });
+});
+
+/** Rows of a per-engine table: first cell `<prefix>-<n>`. */
+function engineRows(prefix: string, cells: number): string[][] {
+  return DOC.split('\n')
+    .filter((line) => line.startsWith('|'))
+    .map((line) => line.replace(/^\|/, '').replace(/\|\s*$/, '').split('|').map((cell) => cell.trim()))
+    .filter((row) => row.length === cells && new RegExp(`^${prefix}-\\d+$`).test(row[0] ?? ''));
+}
+
+const V1 = engines(['connectSyncV1']);
+const V1_REPRESENTATIVES: Record<string, GraphGroup[]> = {
+  'V1-1': [microsoft365({ onPremisesSyncEnabled: true, writebackConfiguration: writeback(true, null) }), security({ onPremisesSyncEnabled: true })],
+  'V1-2': [security({ writebackConfiguration: writeback(true, null) }), mailEnabledSecurity(), distribution({ writebackConfiguration: writeback(true, null) }), unknownKind()],
+  'V1-3': [microsoft365({ writebackConfiguration: writeback(true, null) }), microsoft365({ writebackConfiguration: writeback(true, 'universalSecurityGroup') })],
+  'V1-4': [microsoft365({ writebackConfiguration: writeback(false, null) }), microsoft365(), microsoft365({ writebackConfiguration: writeback(null, 'universalMailEnabledSecurityGroup') })],
+};
+
+const EARLY = security({ createdDateTime: '2025-01-01T00:00:00Z' });
+const LATE = security({ createdDateTime: '2025-09-01T00:00:00Z' });
+const cs = (group: GraphGroup, jobs: Parameters<typeof cloudSync>[0] | 'unread' | 'unknown') => ({
+  group,
+  context: engines(['cloudSync'], jobs === 'unread' ? null : jobs === 'unknown' ? UNREADABLE : cloudSync(jobs)),
+});
+const CS_REPRESENTATIVES: Record<string, { group: GraphGroup; context: ReturnType<typeof engines> }[]> = {
+  'CS-1': [cs(microsoft365(), [job()]), cs(mailEnabledSecurity(), [job()]), cs(distribution(), [job()]), cs(unknownKind(), [job()]), cs(security({ onPremisesSyncEnabled: true }), [job()])],
+  'CS-2': [cs(security(), 'unread'), cs(security(), 'unknown')],
+  'CS-3': [cs(security(), []), { group: security(), context: engines(['cloudSync'], NOT_CONFIGURED) }],
+  'CS-4': [cs(security(), [job({ groupMappingEnabled: false })])],
+  'CS-5': [cs(security(), [job({ scope: { mode: 'selectedGroups' }, assignedGroupIds: ['11111111-1111-1111-1111-111111111111'] })])],
+  'CS-6': [cs(security(), [job({ scope: { mode: 'selectedGroups' }, assignedGroupIds: null })])],
+  'CS-7': [cs(security({ displayName: 'Finance' }), [job({ scope: { mode: 'attributeFilter', filterGroups: [[{ sourceAttributeName: 'displayName', operatorName: 'REGEX MATCH', values: ['^Sales'] }]] } })])],
+  'CS-8': [cs(security(), [job({ scope: { mode: 'attributeFilter', filterGroups: [[{ sourceAttributeName: 'extension_0123_WritebackEnabled', operatorName: 'IS TRUE', values: [] }]] } })])],
+  'CS-9': [cs(security(), [job({ statusCode: 'NotRun', lastSuccessfulRun: null })]), cs(security(), [job({ statusCode: 'NotConfigured' })]), cs(security(), [job({ statusCode: 'Paused', lastSuccessfulRun: null })])],
+  'CS-10': [cs(security(), [job()]), cs(security({ writebackConfiguration: writeback(false, null) }), [job()])],
+  'CS-11': [cs(EARLY, [job({ statusCode: 'Paused' })]), cs(EARLY, [job({ statusCode: 'Quarantine', quarantined: true })]), cs(EARLY, [job({ scheduleState: 'Disabled' })])],
+  'CS-12': [cs(LATE, [job({ statusCode: 'Quarantine', quarantined: true })])],
+  'CS-13': [cs(security(), [job({ statusCode: 'Warming' })])],
+};
+
+describe('docs/classification.md per-engine tables', () => {
+  const v1Rows = engineRows('V1', 7);
+  const csRows = engineRows('CS', 6);
+
+  it('has every Connect Sync v1 and Cloud Sync row, in order', () => {
+    expect(v1Rows.map((cells) => cells[0])).toEqual(Object.keys(V1_REPRESENTATIVES));
+    expect(csRows.map((cells) => cells[0])).toEqual(Object.keys(CS_REPRESENTATIVES));
+  });
+
+  it.each(v1Rows.map((cells) => [cells[0]!, cells] as const))('%s matches the code', (id, cells) => {
+    const [, , , , bucket, target, reason] = cells;
+    for (const group of V1_REPRESENTATIVES[id]!) {
+      const verdict = classifyGroup(group, { engines: V1 }).engines.connectSyncV1!;
+      expect(verdict.verdict).toBe(bucket);
+      expect(verdict.targetType ?? 'none').toBe(target);
+      expect(verdict.reason).toBe(reason);
+    }
+  });
+
+  it.each(csRows.map((cells) => [cells[0]!, cells] as const))('%s matches the code', (id, cells) => {
+    const [, , , verdictCell, target, reason] = cells;
+    for (const { group, context } of CS_REPRESENTATIVES[id]!) {
+      const verdict = classifyGroup(group, { engines: context }).engines.cloudSync!;
+      expect(verdict.verdict).toBe(verdictCell);
+      expect(verdict.targetType ?? 'none').toBe(target);
+      expect(verdict.reason).toBe(reason);
+    }
+  });
+
+  it('uses only reason codes that exist', () => {
+    for (const cells of [...v1Rows, ...csRows]) expect(Object.keys(REASONS)).toContain(cells[cells.length - 1]);
   });
 });

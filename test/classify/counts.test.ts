@@ -101,3 +101,18 @@ describe('addToCounts', () => {
     expect(adjusted).toEqual(emptyCounts());
   });
 });
+
+describe('engine counts', () => {
+  it('records the engines assumed and counts what v1 would newly write back, in and out again', () => {
+    const disabled = classifyGroup(microsoft365({ writebackConfiguration: writeback(false, null) }));
+    const enabled = classifyGroup(microsoft365({ writebackConfiguration: writeback(true, null) }));
+    const securityGroup = classifyGroup(security());
+    const counts = emptyCounts(['connectSyncV2', 'cloudSync']);
+    for (const group of [disabled, enabled, securityGroup]) addToCounts(counts, group);
+    expect(counts.engines).toEqual(['connectSyncV2', 'cloudSync']);
+    expect(counts.newlyWrittenBackUnderV1).toBe(1);
+    removeFromCounts(counts, disabled);
+    expect(counts.newlyWrittenBackUnderV1).toBe(0);
+    expect(emptyCounts(['connectSyncV1']).newlyWrittenBackUnderV1).toBeUndefined();
+  });
+});

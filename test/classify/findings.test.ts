@@ -11,6 +11,12 @@ import {
 } from '../../src/classify/findings';
 import type { FindingName, GraphGroup, ReasonCode } from '../../src/model';
 import { distribution, mailEnabledSecurity, microsoft365, security, unknownKind, writeback } from './groups';
+import { cloudSync, engines, job } from './cloudSyncFixtures';
+
+const ASSIGNED_M365 = microsoft365();
+const ASSIGNED_SECURITY = security();
+const ALL_GROUPS = engines(['connectSyncV2', 'cloudSync'], cloudSync([job()]));
+const V1_ALL_GROUPS = engines(['connectSyncV1', 'cloudSync'], cloudSync([job()]));
 
 interface FindingCase {
   name: string;
@@ -128,6 +134,69 @@ const CASES: Record<FindingName, { fires: FindingCase[]; silent: FindingCase[] }
       { name: 'mail-enabled security group', group: mailEnabledSecurity() },
     ],
   },
+  writtenBackByTwoEngines: {
+    fires: [
+      { name: 'enabled security group in an active job\'s scope, v2 and Cloud Sync', group: security({ writebackConfiguration: writeback(true, null) }), context: { engines: ALL_GROUPS } },
+    ],
+    silent: [
+      { name: 'same group, Cloud Sync not read', group: security({ writebackConfiguration: writeback(true, null) }) },
+      { name: 'security group isEnabled null: only Cloud Sync writes it', group: security(), context: { engines: ALL_GROUPS } },
+      { name: 'Microsoft 365 group under v1 and Cloud Sync', group: microsoft365(), context: { engines: V1_ALL_GROUPS } },
+    ],
+  },
+  securityWritebackIntentNotCarriedOver: {
+    fires: [
+      { name: 'enabled security group, v1 and no Cloud Sync job', group: security({ writebackConfiguration: writeback(true, null) }), context: { engines: engines(['connectSyncV1', 'cloudSync'], cloudSync([])) } },
+      { name: 'enabled security group, Cloud Sync only, not assigned', group: security({ writebackConfiguration: writeback(true, null) }), context: { engines: engines(['cloudSync'], cloudSync([job({ scope: { mode: 'selectedGroups' }, assignedGroupIds: [] })])) } },
+    ],
+    silent: [
+      { name: 'enabled security group under v2', group: security({ writebackConfiguration: writeback(true, null) }) },
+      { name: 'enabled security group, v1, Cloud Sync unknown', group: security({ writebackConfiguration: writeback(true, null) }), context: { engines: engines(['connectSyncV1', 'cloudSync'], null) } },
+      { name: 'enabled security group provisioned by Cloud Sync', group: security({ writebackConfiguration: writeback(true, null) }), context: { engines: V1_ALL_GROUPS } },
+      { name: 'security group isEnabled null, v1', group: security(), context: { engines: engines(['connectSyncV1']) } },
+      { name: 'enabled security group synced from AD, v1', group: security({ onPremisesSyncEnabled: true, writebackConfiguration: writeback(true, null) }), context: { engines: engines(['connectSyncV1']) } },
+    ],
+  },
+  cloudSyncAssignedButIneligible: {
+    fires: [
+      { name: 'Microsoft 365 group assigned to the job', group: ASSIGNED_M365, context: { engines: engines(['connectSyncV2', 'cloudSync'], cloudSync([job({ scope: { mode: 'selectedGroups' }, assignedGroupIds: [ASSIGNED_M365.id.toUpperCase()] })])) } },
+    ],
+    silent: [
+      { name: 'security group assigned to the job', group: ASSIGNED_SECURITY, context: { engines: engines(['cloudSync'], cloudSync([job({ scope: { mode: 'selectedGroups' }, assignedGroupIds: [ASSIGNED_SECURITY.id] })])) } },
+      { name: 'Microsoft 365 group not assigned', group: microsoft365(), context: { engines: engines(['cloudSync'], cloudSync([job({ scope: { mode: 'selectedGroups' }, assignedGroupIds: [ASSIGNED_M365.id] })])) } },
+    ],
+  },
+  cloudSyncJobNotUpdating: {
+    fires: [
+      { name: 'quarantined job that ran', group: security(), context: { engines: engines(['cloudSync'], cloudSync([job({ statusCode: 'Quarantine', quarantined: true, quarantineReason: 'EncounteredQuarantineException' })])) } },
+      { name: 'paused job that ran', group: security(), context: { engines: engines(['cloudSync'], cloudSync([job({ statusCode: 'Paused', scheduleState: 'Paused' })])) } },
+    ],
+    silent: [
+      { name: 'active job', group: security(), context: { engines: ALL_GROUPS } },
+      { name: 'paused job, group created after its last run', group: security({ createdDateTime: '2025-07-01T00:00:00Z' }), context: { engines: engines(['cloudSync'], cloudSync([job({ statusCode: 'Paused' })])) } },
+      { name: 'paused job, group out of scope', group: security(), context: { engines: engines(['cloudSync'], cloudSync([job({ statusCode: 'Paused', scope: { mode: 'selectedGroups' }, assignedGroupIds: [] })])) } },
+    ],
+  },
+  cloudSyncContainerNotConstant: {
+    fires: [
+      { name: 'provisioned into an expression container', group: security(), context: { engines: engines(['cloudSync'], cloudSync([job({ container: { kind: 'expression', expression: 'Switch([displayName],"OU=Default,DC=contoso,DC=example","Sales","OU=Sales,DC=contoso,DC=example")' } })])) } },
+    ],
+    silent: [
+      { name: 'constant container', group: security(), context: { engines: ALL_GROUPS } },
+      { name: 'expression container, Microsoft 365 group (not provisioned)', group: microsoft365(), context: { engines: engines(['cloudSync'], cloudSync([job({ container: { kind: 'expression', expression: '[x]' } })])) } },
+    ],
+  },
+  v1IgnoresSecurityTargetType: {
+    fires: [
+      { name: 'Microsoft 365 group with a security target under v1', group: microsoft365({ writebackConfiguration: writeback(true, 'universalSecurityGroup') }), context: { engines: engines(['connectSyncV1']) } },
+      { name: 'disabled, mail-enabled security target (any casing), v1 writes it anyway', group: microsoft365({ writebackConfiguration: writeback(false, 'UniversalMailEnabledSecurityGroup') }), context: { engines: engines(['connectSyncV1']) } },
+    ],
+    silent: [
+      { name: 'same group under v2', group: microsoft365({ writebackConfiguration: writeback(true, 'universalSecurityGroup') }) },
+      { name: 'distribution target under v1', group: microsoft365({ writebackConfiguration: writeback(true, 'universalDistributionGroup') }), context: { engines: engines(['connectSyncV1']) } },
+      { name: 'synced from AD under v1', group: microsoft365({ onPremisesSyncEnabled: true, writebackConfiguration: writeback(true, 'universalSecurityGroup') }), context: { engines: engines(['connectSyncV1']) } },
+    ],
+  },
 };
 
 describe.each(FINDING_NAMES.map((name) => [name, CASES[name]] as const))('finding %s', (finding, { fires, silent }) => {
@@ -164,7 +233,7 @@ describe('findings on one group', () => {
 describe('the catalog', () => {
   it('defines every finding once, under its own name, with a unique stable id', () => {
     const names = Object.keys(FINDINGS) as FindingName[];
-    expect(names.length).toBe(9);
+    expect(names.length).toBe(15);
     for (const name of names) expect(FINDINGS[name].name).toBe(name);
     const ids = names.map((name) => FINDINGS[name].id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -194,6 +263,21 @@ describe('the catalog', () => {
       'legacyDefault',
       'enabledByDefault',
       'securityDefaultOff',
+      'v1Enabled',
+      'v1IgnoresIsEnabled',
+      'v1Microsoft365Only',
+      'cloudSyncProvisioned',
+      'cloudSyncNoLongerUpdated',
+      'cloudSyncNotEligible',
+      'cloudSyncNoJob',
+      'cloudSyncJobNotRun',
+      'cloudSyncCreatedAfterLastRun',
+      'cloudSyncGroupMappingDisabled',
+      'cloudSyncNotAssigned',
+      'cloudSyncOutOfFilterScope',
+      'cloudSyncIndeterminate',
+      'cloudSyncUnknown',
+      'noEngine',
     ];
     expect(Object.keys(REASONS).sort()).toEqual([...reasons].sort());
     for (const reason of reasons) {

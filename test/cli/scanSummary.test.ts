@@ -1,53 +1,45 @@
-/** The scan summary and the API scan view say what Cloud Sync was, and name a missing permission. */
 import { describe, expect, it } from 'vitest';
 import { formatScanSummary } from '../../src/cli/scanSummary';
-import { scanView } from '../../src/api/scanViews';
-import { newScanRecord, type StoredScan } from '../../src/store/scanStore';
-import type { TenantContext } from '../../src/model';
-import { cloudSyncContext, cloudSyncJob } from '../helpers/cloudSync';
+import { addToCounts, emptyCounts } from '../../src/classify';
+import { classifyGroup } from '../../src/classify/classifyGroup';
+import type { StoredScan } from '../../src/store/scanStore';
+import type { ScanCounts } from '../../src/model';
+import { microsoft365, security, writeback } from '../classify/groups';
 
-function scanWith(cloudSync: TenantContext['cloudSync']): StoredScan {
-  const scan = newScanRecord({ id: '20261125T020000Z-abcdef', tenantId: 't', trigger: 'cli', startedAt: new Date('2026-11-25T02:00:00Z'), mode: 'full', baseScanId: null, fullScanAt: null });
-  scan.status = 'complete';
-  scan.finishedAt = new Date('2026-11-25T02:05:00Z');
-  scan.tenantContext = {
-    newUnifiedGroupWritebackDefault: true,
-    newUnifiedGroupWritebackDefaultRaw: null,
-    newUnifiedGroupWritebackDefaultSource: 'settingMissing',
-    groupWritebackFeatureEnabled: null,
-    groupWritebackFeatureUnknownReason: 'Graph refused GET /directory/onPremisesSynchronization (HTTP 403): delegated only.',
-    lastDirectorySyncDateTime: null,
-    cloudSync,
-  };
-  return scan;
+function scanWith(counts: ScanCounts): StoredScan {
+  return {
+    id: '20261126T020000Z-3fa9c1',
+    tenantId: '11111111-2222-3333-4444-555555555555',
+    status: 'complete',
+    error: null,
+    startedAt: new Date('2026-11-26T02:00:00Z'),
+    finishedAt: new Date('2026-11-26T02:01:00Z'),
+    counts,
+    pages: 1,
+    retries: 0,
+    resumes: 0,
+    tenantContext: null,
+  } as unknown as StoredScan;
 }
 
-describe('scan summary and API view', () => {
-  it('names the missing permission and why Cloud Sync is unknown', () => {
-    const unknown = cloudSyncContext([], { status: 'unknown', missingPermissions: ['Application.Read.All'], unknownReason: 'Cloud Sync could not be read completely: Graph refused it.' });
-    const text = formatScanSummary(scanWith(unknown));
-    expect(text).toContain('Cloud Sync: UNKNOWN: Cloud Sync could not be read completely: Graph refused it.');
-    expect(text).toContain('Missing Graph permissions: Application.Read.All');
-    expect(text).toContain('Tenant group writeback feature: unknown (Graph refused GET /directory/onPremisesSynchronization (HTTP 403): delegated only.)');
-    const view = scanView(scanWith(unknown));
-    expect(view.missingPermissions).toEqual(['Application.Read.All']);
-    expect(view.cloudSync).toMatchObject({ missingPermissions: ['Application.Read.All'], headline: expect.stringMatching(/^UNKNOWN/) });
+describe('formatScanSummary', () => {
+  it('states the engines assumed and how many groups v1 would newly write back', () => {
+    const counts = emptyCounts(['connectSyncV2', 'cloudSync']);
+    for (const group of [
+      microsoft365({ writebackConfiguration: writeback(false, null) }),
+      microsoft365({ writebackConfiguration: writeback(false, 'universalSecurityGroup') }),
+      microsoft365(),
+      security({ writebackConfiguration: writeback(true, null) }),
+    ]) addToCounts(counts, classifyGroup(group));
+    const text = formatScanSummary(scanWith(counts));
+    expect(text).toContain('Writeback engines assumed: connectSyncV2,cloudSync');
+    expect(text).toContain('If Connect Sync fell back to group writeback v1: 2 more groups written back (whatif --engines connectSyncV1,cloudSync lists them)');
   });
 
-  it('lists each job and warns of a paused one', () => {
-    const paused = cloudSyncJob({ statusCode: 'Paused', scheduleState: 'Disabled' });
-    const text = formatScanSummary(scanWith(cloudSyncContext([paused])));
-    expect(text).toContain('Cloud Sync: 1 group provisioning job');
-    expect(text).toMatch(/contoso\.com → contoso\.com: Paused; schedule Disabled; scope selected groups \(assigned to the configuration\), 2 groups assigned/);
-    expect(text).toContain(`WARNING: Cloud Sync job contoso.com (${paused.jobId}) is paused: the groups in its scope are no longer updated in AD.`);
-    const view = scanView(scanWith(cloudSyncContext([paused]))) as { missingPermissions: string[]; tenantContext: { cloudSync: { jobs: Record<string, unknown>[] } } };
-    expect(view.missingPermissions).toEqual([]);
-    // The API counts the assigned groups rather than listing up to 10,000 ids per job and scan.
-    expect(view.tenantContext.cloudSync.jobs[0]).toMatchObject({ jobId: paused.jobId, assignedGroupCount: 2 });
-    expect(view.tenantContext.cloudSync.jobs[0]).not.toHaveProperty('assignedGroupIds');
-  });
-
-  it('says when a scan was stored before Cloud Sync was read', () => {
-    expect(formatScanSummary(scanWith(null))).toContain('Cloud Sync: not read (the scan was stored before Cloud Sync was read)');
+  it('says v2 for a scan stored before engines were recorded, and no v1 count without v2', () => {
+    expect(formatScanSummary(scanWith(emptyCounts()))).toContain('Writeback engines assumed: connectSyncV2 ');
+    const v1 = formatScanSummary(scanWith(emptyCounts(['connectSyncV1'])));
+    expect(v1).toContain('Writeback engines assumed: connectSyncV1');
+    expect(v1).not.toContain('fell back');
   });
 });

@@ -25,6 +25,17 @@ describe('loadSettings', () => {
     expect(settings.scan.schedule).toBe('0 0 2 * * *');
     expect(settings.scan.retentionDays).toBe(90);
     expect(Object.isFrozen(settings.graph)).toBe(true);
+    expect(settings.engines).toEqual(['connectSyncV2', 'cloudSync']);
+    expect(Object.isFrozen(settings.engines)).toBe(true);
+  });
+
+  it.each([
+    ['cloudSync, connectSyncV1', ['connectSyncV1', 'cloudSync']],
+    ['connectSyncV2', ['connectSyncV2']],
+    ['cloudSync', ['cloudSync']],
+    ['none', []],
+  ])('reads WRITEBACK_ENGINES=%s in canonical order', (value, engines) => {
+    expect(loadSettings({ ...base, WRITEBACK_ENGINES: value }).engines).toEqual(engines);
   });
 
   it.each([
@@ -40,6 +51,10 @@ describe('loadSettings', () => {
     [{ CLOUD_SYNC_SERVICE_PRINCIPAL_IDS: '9c2b1a4e-0c1d-4d8e-9f00-1234567890ab,contoso' }, 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS', /"contoso" is not a GUID/],
     [{ TABLE_PREFIX: '1abc' }, 'TABLE_PREFIX', /start with a letter/],
     [{ ALERT_EMAIL_FROM: 'alerts@contoso.com' }, 'ALERT_EMAIL_TO', /recipient/],
+    [{ WRITEBACK_ENGINES: 'connectSyncV2,connectSyncV1' }, 'WRITEBACK_ENGINES', /exclude each other/],
+    [{ WRITEBACK_ENGINES: 'none,cloudSync' }, 'WRITEBACK_ENGINES', /"none" cannot be combined/],
+    [{ WRITEBACK_ENGINES: 'connectSyncV3' }, 'WRITEBACK_ENGINES', /"connectSyncV3" is not an engine; it must be a comma-separated list of connectSyncV2, connectSyncV1, cloudSync/],
+    [{ WRITEBACK_ENGINES: ',' }, 'WRITEBACK_ENGINES', /empty/],
   ])('rejects %j naming %s', (override, setting, message) => {
     const env: Record<string, string> = { ...base, ...override };
     if (Object.keys(override).length === 0) delete env.TENANT_ID; // the "missing" case

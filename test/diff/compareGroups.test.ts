@@ -10,6 +10,35 @@ function withType(base: ClassifiedGroup, raw: string | null, normalized: Classif
   return { ...base, raw: { ...base.raw, onPremisesGroupType: raw, onPremisesGroupTypeNormalized: normalized } };
 }
 
+describe('compareGroups: engine verdicts', () => {
+  const v2 = { verdict: 'writtenBack', targetType: 'universalSecurityGroup', reason: 'enabled' } as const;
+  const provisioned = { verdict: 'writtenBack', targetType: 'universalSecurityGroup', reason: 'cloudSyncProvisioned', domain: 'contoso.example', container: 'OU=A,DC=contoso,DC=example', detail: 'job' } as const;
+
+  it('reports an engine verdict the combined verdict hides as engineVerdictChanged', () => {
+    const before = enabledSecurityGroup(id, { engines: { connectSyncV2: v2, cloudSync: provisioned } });
+    const after = enabledSecurityGroup(id, { engines: { connectSyncV2: v2, cloudSync: { ...provisioned, verdict: 'notWrittenBack', targetType: null, reason: 'cloudSyncNotAssigned', domain: null, container: null } } });
+    expect(compareGroups(before, after)?.types).toEqual(['engineVerdictChanged']);
+  });
+
+  it('counts a moved container as a change, a reworded detail not', () => {
+    const before = enabledSecurityGroup(id, { engines: { connectSyncV2: v2, cloudSync: provisioned } });
+    expect(compareGroups(before, enabledSecurityGroup(id, { engines: { connectSyncV2: v2, cloudSync: { ...provisioned, container: 'OU=B,DC=contoso,DC=example' } } }))?.types).toEqual(['engineVerdictChanged']);
+    expect(compareGroups(before, enabledSecurityGroup(id, { engines: { connectSyncV2: v2, cloudSync: { ...provisioned, detail: 'other words' } } }))).toBeNull();
+  });
+
+  it('compares only engines both versions were classified under (a changed engine list is no group change)', () => {
+    const before = enabledSecurityGroup(id, { engines: { connectSyncV2: v2 } });
+    const after = enabledSecurityGroup(id, { engines: { connectSyncV2: v2, cloudSync: provisioned } });
+    expect(compareGroups(before, after)).toBeNull();
+  });
+
+  it('leaves an engine change that moved the bucket to bucketChanged', () => {
+    const before = enabledSecurityGroup(id, { bucket: 'notWrittenBack', effectiveTargetType: null, engines: { cloudSync: { ...provisioned, verdict: 'notWrittenBack', targetType: null } } });
+    const after = enabledSecurityGroup(id, { engines: { cloudSync: provisioned } });
+    expect(compareGroups(before, after)?.types).toEqual(['bucketChanged', 'targetChanged']);
+  });
+});
+
 describe('compareGroups', () => {
   it('returns null for a group equal in every compared field', () => {
     expect(compareGroups(group(id), group(id))).toBeNull();

@@ -99,6 +99,7 @@ describe('DiffAccumulator and summarizeChanges', () => {
         sourceOfAuthorityChanged: 0,
         renamed: 1,
         findingsChanged: 1,
+        engineVerdictChanged: 0,
       },
       tenantChanges: [{ field: 'groupWritebackFeatureEnabled', before: true, after: false }],
       cloudSyncChanges: [],

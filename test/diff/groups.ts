@@ -13,8 +13,8 @@ export function guid(n: number): string {
 
 /** A never-configured Microsoft 365 group (legacy default) unless overridden. */
 export function group(id: string, overrides: GroupOverrides = {}): ClassifiedGroup {
-  const { raw, flags, ...rest } = overrides;
-  return {
+  const { raw, flags, engines, ...rest } = overrides;
+  const built: Omit<ClassifiedGroup, 'engines'> = {
     id,
     displayName: `Group ${id.slice(0, 8)}`,
     mail: null,
@@ -40,6 +40,8 @@ export function group(id: string, overrides: GroupOverrides = {}): ClassifiedGro
       ...raw,
     },
   };
+  // As classified under Connect Sync v2 alone unless the test says otherwise.
+  return { ...built, engines: engines ?? { connectSyncV2: { verdict: built.bucket, targetType: built.effectiveTargetType, reason: built.reason } } };
 }
 
 /** A security group with writeback enabled. */

@@ -65,6 +65,7 @@ class LoopbackGraph {
           role('OnPremDirectorySynchronization.Read.All'),
           role('Synchronization.Read.All'),
           role('Application.Read.All'),
+          role('AuditLog.Read.All'),
           role('Mail.Send'),
           role('Group.ReadWrite.All'),
         ],
@@ -253,6 +254,7 @@ interface GrantOptions {
   cloudSync?: boolean;
   /** The option earlier versions had; now refused with the reason. */
   onPremSync?: boolean;
+  auditLog?: boolean;
   mailSend?: boolean;
   remove?: boolean;
   consoleApp?: { authIdentity: string; appUrl: string; approver?: string };
@@ -310,6 +312,7 @@ const RUNNERS: ScriptRunner[] = [
         ...(o.identityName ? ['--identity-name', o.identityName] : []),
         ...(o.cloudSync ? ['--with-cloud-sync'] : []),
         ...(o.onPremSync ? ['--with-onprem-sync'] : []),
+        ...(o.auditLog ? ['--with-audit-log'] : []),
         ...(o.mailSend ? ['--with-mail-send'] : []),
         ...(o.remove ? ['--remove'] : []),
         ...(o.consoleApp
@@ -334,6 +337,7 @@ const RUNNERS: ScriptRunner[] = [
         ...(o.identityName ? ['-IdentityName', o.identityName] : []),
         ...(o.cloudSync ? ['-IncludeCloudSync'] : []),
         ...(o.onPremSync ? ['-IncludeOnPremSync'] : []),
+        ...(o.auditLog ? ['-IncludeAuditLog'] : []),
         ...(o.mailSend ? ['-IncludeMailSend'] : []),
         ...(o.remove ? ['-Remove'] : []),
         ...(o.consoleApp
@@ -391,17 +395,18 @@ describe.each(RUNNERS)('$name', (runner) => {
   });
 
   it.skipIf(runner.unavailable !== null)('adds the optional permissions on request, finding the identity by name', async () => {
-    const result = await run({ identityName: 'id-api-wbw', cloudSync: true, mailSend: true });
+    const result = await run({ identityName: 'id-api-wbw', cloudSync: true, auditLog: true, mailSend: true });
     expect(result.code).toBe(0);
-    expect(graph.grantedTo(graph.identity.id)).toEqual(['Application.Read.All', 'Directory.Read.All', 'Group.Read.All', 'Mail.Send', 'Synchronization.Read.All']);
+    expect(graph.grantedTo(graph.identity.id)).toEqual(['Application.Read.All', 'AuditLog.Read.All', 'Directory.Read.All', 'Group.Read.All', 'Mail.Send', 'Synchronization.Read.All']);
     // Assignments go to the Graph permissions with those names, whatever their ids are.
     expect(graph.assignments.map((a) => a.appRoleId)).toContain(graph.roleId('Mail.Send'));
   });
 
   it.skipIf(runner.unavailable !== null)('reports optional permissions granted earlier but not asked for now, and leaves them', async () => {
-    await run({ principalId: graph.identity.id, mailSend: true });
+    await run({ principalId: graph.identity.id, mailSend: true, auditLog: true });
     const result = await run({ principalId: graph.identity.id });
     expect(result.stdout).toMatch(/left in place\s+Mail\.Send/);
+    expect(result.stdout).toMatch(/left in place\s+AuditLog\.Read\.All/);
     expect(graph.grantedTo(graph.identity.id)).toContain('Mail.Send');
   });
 
@@ -422,16 +427,16 @@ describe.each(RUNNERS)('$name', (runner) => {
   });
 
   it.skipIf(runner.unavailable !== null)('removes everything it grants with -Remove, across paged assignment lists', async () => {
-    await run({ principalId: graph.identity.id, cloudSync: true, mailSend: true });
+    await run({ principalId: graph.identity.id, cloudSync: true, auditLog: true, mailSend: true });
     // An assignment to another API stays: the script only touches Microsoft Graph's permissions.
     graph.assignments.push({ id: randomUUID(), principalId: graph.identity.id, resourceId: randomUUID(), appRoleId: randomUUID() });
     const result = await run({ principalId: graph.identity.id, remove: true });
     expect(result.code).toBe(0);
-    expect(result.stdout.match(/^removed\s+/gm)).toHaveLength(5);
+    expect(result.stdout.match(/^removed\s+/gm)).toHaveLength(6);
     expect(graph.assignments.filter((a) => a.resourceId === graph.graph.id)).toEqual([]);
     expect(graph.assignments).toHaveLength(1);
     const again = await run({ principalId: graph.identity.id, remove: true });
-    expect(again.stdout.match(/^not granted\s+/gm)).toHaveLength(6);
+    expect(again.stdout.match(/^not granted\s+/gm)).toHaveLength(7);
   });
 
   it.skipIf(runner.unavailable !== null)('fails with a clear message for an unknown or ambiguous identity, changing nothing', async () => {

@@ -55,7 +55,7 @@ describe('HTTP API on the local Functions host', () => {
 
   it('serves every trigger of functions/routes.ts', () => {
     const names = [...host.routes, ...host.timers].map((f) => f.name);
-    expect(names).toEqual(expect.arrayContaining(['scanTimer', 'resumeTimer', 'listScans', 'startScan', 'getScan', 'listScanGroups', 'getScanReport', 'getDiff', 'getDiffReport', 'getGroupHistory', 'health']));
+    expect(names).toEqual(expect.arrayContaining(['scanTimer', 'resumeTimer', 'listScans', 'startScan', 'getScan', 'listScanGroups', 'getScanReport', 'getDiff', 'getDiffReport', 'getGroupHistory', 'health', 'getWhatIf']));
   });
 
   it('requires the function key', async () => {
@@ -160,6 +160,40 @@ describe('HTTP API on the local Functions host', () => {
     const diffBook = new ExcelJS.Workbook();
     await diffBook.xlsx.load(Buffer.from(await diffReport.arrayBuffer()) as unknown as ArrayBuffer);
     expect(diffBook.getWorksheet('Changes')?.actualRowCount).toBe(2);
+  });
+
+  it('filters a scan\'s groups by engine verdict', async () => {
+    const scan = (await json(`scans/${second}`)).body;
+    const lines = (await (await api(`scans/${second}/groups?engineVerdict=connectSyncV2:writtenBack`)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    // Cloud Sync is not read yet, so the combined bucket is Connect Sync v2's.
+    expect(lines.length).toBe(scan.counts.byBucket.writtenBack);
+    expect(lines.every((g) => g.engines.connectSyncV2.verdict === 'writtenBack')).toBe(true);
+    const bad = await json(`scans/${second}/groups?engineVerdict=cloudSync:maybe`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/<engine>:<verdict>/);
+  });
+
+  it('answers a what-if as JSON lines or a workbook, and refuses a bad engine list', async () => {
+    const scan = (await json(`scans/${second}`)).body;
+    const response = await api(`scans/${second}/whatif?engines=connectSyncV1,cloudSync`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/ndjson/);
+    const changes = (await response.text()).trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.every((c) => typeof c.groupId === 'string' && (c.types.includes('bucketChanged') || c.types.includes('targetChanged')))).toBe(true);
+    const newly = changes.filter((c) => c.before.bucket === 'notWrittenBack' && c.after.bucket !== 'notWrittenBack');
+    expect(newly.length).toBe(scan.counts.newlyWrittenBackUnderV1);
+    const workbook = await api(`scans/${second}/whatif?engines=connectSyncV1,cloudSync&format=xlsx`);
+    expect(workbook.status).toBe(200);
+    expect(workbook.headers.get('content-disposition')).toMatch(/^attachment; filename="[A-Za-z0-9._-]+\.xlsx"$/);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(await workbook.arrayBuffer()) as unknown as ArrayBuffer);
+    expect(book.getWorksheet('Changes')?.actualRowCount).toBe(changes.length + 1);
+    for (const query of ['', '?engines=', '?engines=connectSyncV2,connectSyncV1', '?engines=none,cloudSync', '?engines=cloudSync&format=pdf']) {
+      const refused = await json(`scans/${second}/whatif${query}`);
+      expect({ query, status: refused.status }).toEqual({ query, status: 400 });
+      expect(refused.body.error.message.length).toBeGreaterThan(10);
+    }
   });
 
   it('shows one group\'s history across scans', async () => {

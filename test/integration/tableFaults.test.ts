@@ -86,7 +86,7 @@ describe('Table Storage faults while a scan writes its snapshot', () => {
     expect(faultedRows).toEqual(cleanRows);
     expect(faultedRows).toEqual(expected);
 
-    const counts = emptyCounts();
+    const counts = emptyCounts(world.settings.engines);
     for (const row of faultedRows) addToCounts(counts, row);
     expect(counts.total).toBe(2500);
     expect(faulted.scan.counts).toEqual(counts);

@@ -138,10 +138,10 @@ describe('writeDiffReport', () => {
       expect(cell.value).toBe(name);
     }
     expect(fillOf(cellAt(sheetOfChanges, 2, 'Bucket before'))).not.toBe(fillOf(cellAt(sheetOfChanges, 2, 'Bucket after')));
-    expect(formulaCells(workbook).map(([, address]) => address)).toEqual(['V2', 'V4', 'V5']);
+    expect(formulaCells(workbook).map(([, address]) => address)).toEqual(['X2', 'X4', 'X5']);
 
     expect(sheetOfChanges.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
-    expect(sheetOfChanges.autoFilter).toBe('A1:V5');
+    expect(sheetOfChanges.autoFilter).toBe('A1:X5');
     expect(sheetOfChanges.getRow(1).getCell(1).font?.bold).toBe(true);
   });
 
@@ -188,7 +188,26 @@ describe('writeDiffReport', () => {
     const workbook = await writeAndRead((out) => writeDiffReport(out, { summary, changes: () => streamOf([]) }));
     const changesSheet = sheet(workbook, 'Changes');
     expect(changesSheet.rowCount).toBe(1);
-    expect(changesSheet.autoFilter).toBe('A1:V1');
+    expect(changesSheet.autoFilter).toBe('A1:X1');
     expect(() => rowLabelled(sheet(workbook, 'Summary'), 'No change.')).not.toThrow();
+  });
+});
+
+describe('writeDiffReport: writeback engines', () => {
+  it('shows the engine verdicts on each side and the engines each scan assumed', async () => {
+    const summary = await summarizeChanges(FROM, TO, changes());
+    const workbook = await writeAndRead((out) =>
+      writeDiffReport(out, { summary, changes, engines: { from: ['connectSyncV2'], to: ['connectSyncV1', 'cloudSync'] } }),
+    );
+    const rows = sheet(workbook, 'Changes');
+    const before = CHANGE_COLUMNS.findIndex((c) => c.header === 'Engine verdicts before') + 1;
+    const after = CHANGE_COLUMNS.findIndex((c) => c.header === 'Engine verdicts after') + 1;
+    const texts: string[] = [];
+    rows.eachRow((row, number) => {
+      if (number > 1) texts.push(`${String(row.getCell(before).value)} | ${String(row.getCell(after).value)}`);
+    });
+    expect(texts.some((t) => /connectSyncV2: (writtenBack|legacyDefault|notWrittenBack)/.test(t))).toBe(true);
+    const summaryRow = rowLabelled(sheet(workbook, 'Summary'), 'Writeback engines assumed');
+    expect([summaryRow.getCell(2).value, summaryRow.getCell(3).value]).toEqual(['connectSyncV2', 'connectSyncV1,cloudSync']);
   });
 });

@@ -103,6 +103,41 @@ const violation: ExpectationViolation = {
   failed: ['bucket'],
 };
 
+describe('writeScanReport: writeback engines', () => {
+  it('shows each engine\'s verdict in its own columns and states the engines on the Summary', async () => {
+    const provisioned = enabledSecurityGroup(guid(20), {
+      reason: 'cloudSyncProvisioned',
+      engines: {
+        connectSyncV2: { verdict: 'notWrittenBack', targetType: null, reason: 'securityDefaultOff' },
+        cloudSync: { verdict: 'writtenBack', targetType: 'universalSecurityGroup', reason: 'cloudSyncProvisioned', domain: 'contoso.example', container: 'OU=Groups,DC=contoso,DC=example', detail: 'contoso.example (job AAD2ADGroupProvisioning.1)' },
+      },
+    });
+    const legacy = group(guid(21), { bucket: 'notWrittenBack', effectiveTargetType: null, reason: 'disabled', raw: { isEnabled: false }, findings: [] });
+    const items = [provisioned, legacy];
+    const counts = emptyCounts(['connectSyncV2', 'cloudSync']);
+    for (const item of items) addToCounts(counts, item);
+    const workbook = await writeAndRead((out) => writeScanReport(out, { scan: { ...scanOf(items), counts }, groups: snapshot(items).groups }));
+    const groupsSheet = sheet(workbook, 'Groups');
+    const column = (header: string) => GROUP_COLUMNS.findIndex((c) => c.header === header) + 1;
+    const row = groupsSheet.getRow(2);
+    expect(row.getCell(column('Connect Sync v2 verdict')).value).toBe('notWrittenBack (securityDefaultOff)');
+    expect(row.getCell(column('Connect Sync v1 verdict')).value).toBeNull();
+    expect(row.getCell(column('Cloud Sync verdict')).value).toBe('writtenBack as universalSecurityGroup (cloudSyncProvisioned)');
+    expect(row.getCell(column('Cloud Sync domain')).value).toBe('contoso.example');
+    expect(row.getCell(column('Cloud Sync container')).value).toBe('OU=Groups,DC=contoso,DC=example');
+    const summary = sheet(workbook, 'Summary');
+    expect(rowLabelled(summary, 'Writeback engines assumed').getCell(2).value).toBe('connectSyncV2,cloudSync');
+    // The disabled Microsoft 365 group is what v1 would newly write back.
+    expect(rowLabelled(summary, 'Newly written back under Connect Sync v1').getCell(2).value).toBe(1);
+  });
+
+  it('says a scan from before engines were recorded assumed Connect Sync v2', async () => {
+    const items = [group(guid(22))];
+    const workbook = await writeAndRead((out) => writeScanReport(out, { scan: scanOf(items), groups: snapshot(items).groups }));
+    expect(rowLabelled(sheet(workbook, 'Summary'), 'Writeback engines assumed').getCell(2).value).toBe('connectSyncV2');
+  });
+});
+
 describe('writeScanReport', () => {
   it('writes Summary, Groups and Findings sheets that read back with the input values', async () => {
     const items = groups();
@@ -186,7 +221,7 @@ describe('writeScanReport', () => {
       expect(fillOf(worksheet.getRow(1).getCell(1))).toBeDefined();
       expect(worksheet.getColumn(1).width).toBe((name === 'Groups' ? GROUP_COLUMNS : FINDING_COLUMNS)[0]!.width);
     }
-    expect(groupsSheet.autoFilter).toBe(`A1:V${items.length + 1}`);
+    expect(groupsSheet.autoFilter).toBe(`A1:${columnLetters(GROUP_COLUMNS.length)}${items.length + 1}`);
     expect(sheet(workbook, 'Findings').autoFilter).toBe('A1:H8');
   });
 
@@ -205,7 +240,7 @@ describe('writeScanReport', () => {
   it('links each GUID group to the Entra admin center, and writes no other formula', async () => {
     const items = groups();
     const workbook = await writeAndRead((out) => writeScanReport(out, { scan: scanOf(items), groups: snapshot(items).groups }));
-    const linkColumn = String.fromCharCode(64 + GROUP_COLUMNS.findIndex((c) => c.header === 'Entra admin center') + 1);
+    const linkColumn = columnLetters(GROUP_COLUMNS.findIndex((c) => c.header === 'Entra admin center') + 1);
     const expected = items
       .map((item, index) => [item, index + 2] as const)
       .filter(([item]) => item.id !== 'fixture-group')
@@ -417,3 +452,10 @@ describe('writeScanReport', () => {
     expect(result.rows).toBe(total);
   });
 });
+
+/** Excel column letters of a 1-based column number (27 = AA). */
+function columnLetters(column: number): string {
+  let letters = '';
+  for (let n = column; n > 0; n = Math.floor((n - 1) / 26)) letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}

@@ -84,7 +84,7 @@ describe('delta scans', () => {
       const actual = await rows(world.services, delta.scan.id);
       expect(actual).toHaveLength(world.emulator.tenant.groupCount());
       expect(actual).toEqual(expected);
-      const counts = emptyCounts();
+      const counts = emptyCounts(world.settings.engines);
       for (const group of expected) addToCounts(counts, group);
       expect(delta.scan.counts).toEqual(counts);
     }

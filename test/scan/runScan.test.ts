@@ -35,7 +35,7 @@ describe('runScan against the emulator and Azurite', () => {
     expect(stored.length).toBe(3000);
     expect(new Set(stored.map((g) => g.id)).size).toBe(3000);
     expect(stored).toEqual(expected);
-    const counts = emptyCounts();
+    const counts = emptyCounts(world.settings.engines);
     for (const group of expected) addToCounts(counts, group);
     expect(outcome.scan.counts).toEqual(counts);
     expect(outcome.scan.pages).toBe(Math.ceil(3000 / 97));

@@ -10,7 +10,7 @@ import type { StoredAlert } from '../alertStore';
 import { ALERT_RULES, alertRuleById, remediationFor } from '../rules';
 import { DeliveryError, isRetryableStatus, type AlertChannel } from './channel';
 import { alertLinks } from './links';
-import { SEVERITY_LABEL, changeRows, massChangeCounts, massChangeExamples, truncate } from './present';
+import { SEVERITY_LABEL, attributionRows, changeRows, massChangeCounts, massChangeExamples, truncate } from './present';
 
 export interface SendMailRequest {
   message: {
@@ -35,6 +35,7 @@ export function emailMessage(alert: StoredAlert, to: readonly string[], publicBa
   if (alert.groupId) facts.push(row('Group', alert.groupName ? `${alert.groupName} (${alert.groupId})` : alert.groupId));
   if (alert.fromScanId || alert.toScanId) facts.push(row('Scans', `${alert.fromScanId ?? '—'} → ${alert.toScanId ?? '—'}`));
   facts.push(row('Tenant', alert.tenantId), row('Observed', alert.occurredAt.toISOString()));
+  for (const line of attributionRows(alert)) facts.push(row(line.label, line.value));
 
   const parts = [`<h2>${escapeHtml(alert.title)}</h2>`, `<table>${facts.join('')}</table>`];
   const changes = changeRows(alert.before, alert.after);

@@ -2,6 +2,7 @@
 import type { Severity } from '../../model';
 import type { StoredAlert } from '../alertStore';
 import type { AlertState, AlertValue } from '../candidate';
+import { attributionText, changedByText, type AttributionView } from '../../attribution/present';
 
 export const SEVERITY_LABEL: Record<Severity, string> = { high: 'HIGH', medium: 'MEDIUM', low: 'LOW', info: 'INFO' };
 
@@ -66,6 +67,23 @@ export function massChangeExamples(alert: StoredAlert, limit: number): ExampleRo
 export function massChangeCounts(alert: StoredAlert): string[] {
   const byRule = (alert.details.byRule ?? {}) as Record<string, unknown>;
   return Object.entries(byRule).map(([rule, count]) => `${rule}: ${Number(count).toLocaleString('en-US')}`);
+}
+
+/** The alert's attribution (stored in details by the alert stage), when it has one. */
+export function alertAttribution(alert: StoredAlert): (AttributionView & Record<string, unknown>) | null {
+  const value = alert.details.attribution as (AttributionView & Record<string, unknown>) | undefined;
+  return value && typeof value === 'object' && typeof value.status === 'string' ? value : null;
+}
+
+/** "Changed by" and "Attribution" lines of an alert, when its change was looked up in the audit log. */
+export function attributionRows(alert: StoredAlert): { label: string; value: string }[] {
+  const attribution = alertAttribution(alert);
+  if (!attribution) return [];
+  const rows: { label: string; value: string }[] = [];
+  const by = changedByText(attribution);
+  if (by) rows.push({ label: 'Changed by', value: by });
+  rows.push({ label: 'Attribution', value: attributionText(attribution)! });
+  return rows;
 }
 
 export function truncate(text: string, max: number): string {

@@ -11,7 +11,7 @@ import { ALERT_RULES, alertRuleById, remediationFor } from '../rules';
 import type { AlertChannel } from './channel';
 import { postJson } from './http';
 import { alertLinks } from './links';
-import { SEVERITY_LABEL, changeRows, massChangeCounts, massChangeExamples, truncate } from './present';
+import { SEVERITY_LABEL, attributionRows, changeRows, massChangeCounts, massChangeExamples, truncate } from './present';
 
 export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 /** 1.4 renders in Teams desktop, web and mobile. */
@@ -47,6 +47,7 @@ export function teamsMessage(alert: StoredAlert, publicBaseUrl: string | null): 
   if (alert.groupId) facts.push(fact('Group', alert.groupName ? `${alert.groupName} (${alert.groupId})` : alert.groupId));
   if (alert.fromScanId || alert.toScanId) facts.push(fact('Scans', `${alert.fromScanId ?? '—'} → ${alert.toScanId ?? '—'}`));
   facts.push(fact('Tenant', alert.tenantId));
+  for (const row of attributionRows(alert)) facts.push(fact(row.label, row.value));
 
   const body: CardElement[] = [
     { type: 'TextBlock', text: `${SEVERITY_LABEL[alert.severity]} · Writeback Watch`, size: 'Small', weight: 'Bolder', color: COLOR[alert.severity], wrap: true },

@@ -11,6 +11,7 @@ import type { AlertChannel } from './channel';
 import { postJson } from './http';
 import { alertLinks, type AlertLinks } from './links';
 import { DELIVERY_HEADER, signatureHeaders } from './signature';
+import { alertAttribution } from './present';
 
 export const WEBHOOK_PAYLOAD_VERSION = 1;
 
@@ -33,6 +34,8 @@ export interface WebhookPayload {
     before: AlertState | null;
     after: AlertState | null;
     details: Record<string, unknown>;
+    /** Who made the change, from the Entra audit log (docs/attribution.md); null when it was not looked up. */
+    attribution: Record<string, unknown> | null;
     occurredAt: string;
     scans: { from: string | null; to: string | null };
     links: AlertLinks;
@@ -58,6 +61,7 @@ export function webhookPayload(alert: StoredAlert, publicBaseUrl: string | null)
       before: alert.before,
       after: alert.after,
       details: alert.details,
+      attribution: alertAttribution(alert),
       occurredAt: alert.occurredAt.toISOString(),
       scans: { from: alert.fromScanId, to: alert.toScanId },
       links: alertLinks(alert, publicBaseUrl),
