@@ -2,14 +2,17 @@
  * `npm run bench`: measures side by side in one run and prints ratios, not verdicts from wall-clock alone.
  * Two parts, each with its own emulator, Azurite and TABLE_PREFIX; BENCH_PARTS=standard,large (default both)
  * picks which run.
- *   standard (BENCH_GROUPS, default 100,000):
- *     scan:   time ÷ (pages × latency), the sequential-paging floor; peak RSS of the scanning process.
+ *   standard (BENCH_GROUPS, default 100,000; a Cloud Sync job with BENCH_CLOUD_SYNC_GROUPS, default 10,000,
+ *   assigned groups):
+ *     scan:   time ÷ (pages × latency), the sequential-paging floor; peak RSS of the scanning process. The
+ *             scan reads the Cloud Sync job and all its assignments before classifying, which must not
+ *             cost paging time.
  *     diff:   time ÷ time to just read both snapshots; peak RSS.
  *     report: time ÷ time for exceljs alone to write the same Groups and Findings cells; peak RSS.
  *   large (BENCH_LARGE_GROUPS, default 500,000; DELTA_ENABLED=true; delta pages of up to 999):
  *     scan:   a full scan (it also takes a delta link), measured as above.
  *     delta:  the emulated tenant churns 1% (POST /_emulator/tenant/churn), then the next scan must be a
- *             delta scan: Graph requests (emulator stats) against ceil(changed / 999) + 3, time, peak RSS.
+ *             delta scan: Graph requests (emulator stats) against ceil(changed / 999) + 5, time, peak RSS.
  * Latency defaults to 100 ms per Graph request (BENCH_LATENCY_MS).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -25,12 +28,16 @@ const run = promisify(execFile);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
 const LARGE_GROUPS = Number(process.env.BENCH_LARGE_GROUPS ?? 500_000);
 const LATENCY = Number(process.env.BENCH_LATENCY_MS ?? 100);
+const CLOUD_SYNC_GROUPS = Number(process.env.BENCH_CLOUD_SYNC_GROUPS ?? 10_000);
 const PARTS = (process.env.BENCH_PARTS ?? 'standard,large').split(',').map((part) => part.trim()).filter(Boolean);
 const TENANT = '0b5e3c1a-7d2f-4e6b-9a8c-1f2e3d4c5b6a';
 /** Delta page size of the large part's emulated service: the page size the request target assumes (Graph may page smaller). */
 const DELTA_PAGE = 999;
-/** Requests of a scan besides group pages: settings, directory synchronization, organization. */
-const CONTEXT_REQUESTS = 3;
+/**
+ * Requests of a scan besides group pages: settings, directory synchronization, organization, and the Cloud
+ * Sync discovery (one per application template; the large part's tenant has no Cloud Sync configuration).
+ */
+const CONTEXT_REQUESTS = 5;
 
 async function startEmulatorProcess(port: number, groups: number, extraArgs: string[] = []): Promise<ChildProcess> {
   const args = ['emulator', '--port', String(port), '--groups', String(groups), '--seed', '9', '--latency', String(LATENCY), ...extraArgs];
@@ -109,14 +116,23 @@ async function withWorld(
 
 async function standardPart(): Promise<void> {
   // Delta off: the second scan must read the whole tenant again for the diff and report to compare with.
-  await withWorld({ groups: GROUPS, prefix: 'benchstd', env: { DELTA_ENABLED: 'false' } }, async ({ env, cpuMs }) => {
+  await withWorld({ groups: GROUPS, prefix: 'benchstd', env: { DELTA_ENABLED: 'false' } }, async ({ env, emulatorUrl, cpuMs }) => {
     const dir = mkdtempSync(join(tmpdir(), 'wbw-bench-'));
     console.log(`Benchmark: ${GROUPS} emulated groups, ${LATENCY} ms per Graph request, Azurite in memory.`);
     const paging = await workload(env, 'paging');
+    // A Cloud Sync configuration whose job scopes the first CLOUD_SYNC_GROUPS groups by assignment.
+    await control(emulatorUrl, 'POST', 'tenant/cloud-sync/configurations', { domain: 'contoso.com', assignFirstGroups: CLOUD_SYNC_GROUPS });
+    await control(emulatorUrl, 'POST', 'reset-stats');
     const before = cpuMs();
     const scan1 = await workload(env, 'scan');
     const floorMs = scan1.pages * LATENCY;
+    const byRoute = ((await control(emulatorUrl, 'GET', 'stats'))!.byRoute ?? {}) as Record<string, number>;
+    const cloudSyncRequests = Object.entries(byRoute).filter(([route]) => route.includes('/servicePrincipals')).reduce((sum, [, count]) => sum + count, 0);
+    if (scan1.cloudSync !== 'read' || scan1.assignedGroups !== CLOUD_SYNC_GROUPS) {
+      throw new Error(`The scan did not read the Cloud Sync job (${scan1.cloudSync}, ${scan1.assignedGroups} assigned groups): Cloud Sync is not being measured.`);
+    }
     console.log(`scan:   ${scan1.ms} ms for ${scan1.groups} groups in ${scan1.pages} pages; paging floor ${floorMs} ms; ratio ${(scan1.ms / floorMs).toFixed(2)} (target <= 1.2); peak RSS ${scan1.maxRssMb} MB (target < 300)`);
+    console.log(`        with a Cloud Sync job of ${scan1.assignedGroups} assigned groups, read before classifying in ${cloudSyncRequests} Graph requests (pages read ahead meanwhile)`);
     console.log(`        paging alone (same client, nothing stored): ${paging.ms} ms, ratio ${(paging.ms / floorMs).toFixed(2)} to the floor; the scan takes ${(scan1.ms / paging.ms).toFixed(2)} times that`);
     console.log(`        ${cpuLine(scan1, before, cpuMs())}`);
     const scan2 = await workload(env, 'scan');

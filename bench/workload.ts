@@ -29,7 +29,16 @@ async function main(): Promise<Record<string, unknown>> {
     case 'scan': {
       const outcome = await runScan(services.scanDependencies(), { trigger: 'cli' });
       if (outcome.status !== 'complete') throw new Error(`scan ${outcome.status}`);
-      extra = { scanId: outcome.scan.id, mode: outcome.scan.mode, pages: outcome.scan.pages, groups: outcome.scan.counts.total, retries: outcome.scan.retries };
+      const cloudSync = outcome.scan.tenantContext?.cloudSync ?? null;
+      extra = {
+        scanId: outcome.scan.id,
+        mode: outcome.scan.mode,
+        pages: outcome.scan.pages,
+        groups: outcome.scan.counts.total,
+        retries: outcome.scan.retries,
+        cloudSync: cloudSync?.status ?? null,
+        assignedGroups: cloudSync?.jobs.reduce((sum, job) => sum + (job.assignedGroupIds?.length ?? 0), 0) ?? 0,
+      };
       break;
     }
     case 'paging': {

@@ -73,6 +73,9 @@ param graphRetryBudgetSeconds int = 600
 @description('GRAPH_REQUEST_TIMEOUT_SECONDS: seconds before one Graph request is abandoned and retried.')
 param graphRequestTimeoutSeconds int = 100
 
+@description('CLOUD_SYNC_SERVICE_PRINCIPAL_IDS: comma-separated object ids of Cloud Sync service principals to read besides the discovered ones.')
+param cloudSyncServicePrincipalIds string = ''
+
 @description('MEMBER_COUNTS_ENABLED: fetch member counts of written-back groups to check Entra Connect size limits.')
 param memberCountsEnabled bool = false
 
@@ -307,6 +310,7 @@ module api 'app/api.bicep' = {
       GRAPH_MAX_ATTEMPTS: string(graphMaxAttempts)
       GRAPH_RETRY_BUDGET_SECONDS: string(graphRetryBudgetSeconds)
       GRAPH_REQUEST_TIMEOUT_SECONDS: string(graphRequestTimeoutSeconds)
+      CLOUD_SYNC_SERVICE_PRINCIPAL_IDS: cloudSyncServicePrincipalIds
       MEMBER_COUNTS_ENABLED: memberCountsEnabled ? 'true' : 'false'
       WRITEBACK_ENGINES: writebackEngines
       TABLE_STORAGE_ENDPOINT: storage.outputs.tableEndpoint

@@ -15,11 +15,18 @@ Administrator (or Global Administrator). See docs/deploy.md.
 Permissions:
   Group.Read.All                          always: list groups with writebackConfiguration
   Directory.Read.All                      always: the Group.Unified directory setting and the last sync time
-  OnPremDirectorySynchronization.Read.All -IncludeOnPremSync: the tenant's group writeback feature flag
-                                          (without it the report records that signal as unknown)
+  Synchronization.Read.All                -IncludeCloudSync: Entra Cloud Sync group provisioning jobs and schema
+  Application.Read.All                    -IncludeCloudSync: Cloud Sync service principals and their assigned
+                                          groups (without these two the scan records Cloud Sync as unknown and
+                                          names the missing permission)
   AuditLog.Read.All                       -IncludeAuditLog: who made each change, from the Entra audit log
                                           (without it every change's attribution says "no permission")
   Mail.Send                               -IncludeMailSend: only when alert email (ALERT_EMAIL_FROM) is on
+
+The tenant's group writeback feature flags (GET /directory/onPremisesSynchronization) cannot be read with any
+application permission: Microsoft serves them to delegated callers (a Global Administrator) only. The scan
+records them as unavailable, and WRITEBACK_ENGINES states which Connect Sync version runs. An
+OnPremDirectorySynchronization.Read.All grant left by an earlier version of this script is removed by -Remove.
 
 .PARAMETER PrincipalId
 Object (principal) id of the managed identity's service principal (azd output MANAGED_IDENTITY_PRINCIPAL_ID).
@@ -27,8 +34,11 @@ Object (principal) id of the managed identity's service principal (azd output MA
 .PARAMETER IdentityName
 Display name of the managed identity (its service principal has the same name).
 
+.PARAMETER IncludeCloudSync
+Also grant Synchronization.Read.All and Application.Read.All (read Entra Cloud Sync).
+
 .PARAMETER IncludeOnPremSync
-Also grant OnPremDirectorySynchronization.Read.All.
+No longer supported: fails with the reason (the feature flags are delegated-only).
 
 .PARAMETER IncludeAuditLog
 Also grant AuditLog.Read.All.
@@ -37,7 +47,7 @@ Also grant AuditLog.Read.All.
 Also grant Mail.Send.
 
 .PARAMETER Remove
-Remove every permission this script grants (all five), whatever the switches say.
+Remove every permission this script manages, whatever the switches say (OnPremDirectorySynchronization.Read.All too).
 
 .PARAMETER TenantId
 Tenant to sign in to (default: the account's home tenant).
@@ -66,7 +76,7 @@ Microsoft Entra sign-in root for the federated credential's issuer (default http
 ./scripts/grant-graph-permissions.ps1 -PrincipalId (azd env get-value MANAGED_IDENTITY_PRINCIPAL_ID)
 
 .EXAMPLE
-./scripts/grant-graph-permissions.ps1 -IdentityName id-api-abc123 -IncludeOnPremSync -IncludeAuditLog -IncludeMailSend
+./scripts/grant-graph-permissions.ps1 -IdentityName id-api-abc123 -IncludeCloudSync -IncludeAuditLog -IncludeMailSend
 
 .EXAMPLE
 ./scripts/grant-graph-permissions.ps1 -PrincipalId 7d3c… -Remove
@@ -85,6 +95,7 @@ param(
     [Parameter(Mandatory, ParameterSetName = 'ByName')]
     [string] $IdentityName,
 
+    [switch] $IncludeCloudSync,
     [switch] $IncludeOnPremSync,
     [switch] $IncludeAuditLog,
     [switch] $IncludeMailSend,
@@ -106,10 +117,17 @@ $ErrorActionPreference = 'Stop'
 
 $MicrosoftGraphAppId = '00000003-0000-0000-c000-000000000000'
 $RequiredRoles = @('Group.Read.All', 'Directory.Read.All')
+# Optional, for Cloud Sync: jobs and schema, service principals and their app role assignments.
+$CloudSyncRoles = @('Synchronization.Read.All', 'Application.Read.All')
+# Granted by earlier versions; no application can use it for the feature flags. Removed by -Remove, never granted.
 $OnPremSyncRole = 'OnPremDirectorySynchronization.Read.All'
 $AuditLogRole = 'AuditLog.Read.All'
 $MailSendRole = 'Mail.Send'
-$ManagedRoles = $RequiredRoles + @($OnPremSyncRole, $AuditLogRole, $MailSendRole)
+$ManagedRoles = $RequiredRoles + $CloudSyncRoles + @($AuditLogRole, $MailSendRole, $OnPremSyncRole)
+
+if ($IncludeOnPremSync) {
+    throw '-IncludeOnPremSync is gone: GET /directory/onPremisesSynchronization does not accept application permissions (Microsoft: delegated only, Global Administrator), so OnPremDirectorySynchronization.Read.All reads nothing for the scan. Leave it out; -Remove takes away an earlier grant.'
+}
 
 Import-Module Microsoft.Graph.Applications -ErrorAction Stop
 
@@ -172,7 +190,7 @@ if ($Remove) {
 
 $wanted = [System.Collections.Generic.List[string]]::new()
 $wanted.AddRange([string[]] $RequiredRoles)
-if ($IncludeOnPremSync) { $wanted.Add($OnPremSyncRole) }
+if ($IncludeCloudSync) { $wanted.AddRange([string[]] $CloudSyncRoles) }
 if ($IncludeAuditLog) { $wanted.Add($AuditLogRole) }
 if ($IncludeMailSend) { $wanted.Add($MailSendRole) }
 
@@ -187,10 +205,13 @@ foreach ($name in $wanted) {
 }
 
 # Optional permissions granted earlier but not asked for now stay; say so, least privilege is a choice.
-foreach ($name in @($OnPremSyncRole, $AuditLogRole, $MailSendRole)) {
+foreach ($name in $CloudSyncRoles + @($AuditLogRole, $MailSendRole)) {
     if (-not $wanted.Contains($name) -and (Get-Assignment $name)) {
         Write-Host ('left in place    {0} (granted earlier, not asked for now; -Remove takes away everything)' -f $name)
     }
+}
+if (Get-Assignment $OnPremSyncRole) {
+    Write-Host ('left in place    {0} (granted earlier; it reads nothing app-only: the feature flags are delegated-only; -Remove takes it away)' -f $OnPremSyncRole)
 }
 
 if (-not $ConsoleApp) { return }

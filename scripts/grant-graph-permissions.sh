@@ -7,19 +7,21 @@
 # Administrator (or Global Administrator), signed in with `az login`. See docs/deploy.md.
 #
 #   scripts/grant-graph-permissions.sh [--principal-id ID | --identity-name NAME]
-#                                      [--with-onprem-sync] [--with-audit-log] [--with-mail-send] [--remove]
+#                                      [--with-cloud-sync] [--with-audit-log] [--with-mail-send] [--remove]
 #                                      [--console-app [--auth-identity-principal-id ID] [--app-url URL]
 #                                                     [--console-app-name NAME] [--assign-approver ID]]
 #
 #   --principal-id ID     Object (principal) id of the managed identity's service principal. Without it
 #                         and without --identity-name, the azd environment's MANAGED_IDENTITY_PRINCIPAL_ID.
 #   --identity-name NAME  Display name of the managed identity (its service principal has the same name).
-#   --with-onprem-sync    Also grant OnPremDirectorySynchronization.Read.All (reads the tenant's group
-#                         writeback feature flag; without it the report records that signal as unknown).
+#   --with-cloud-sync     Also grant Synchronization.Read.All and Application.Read.All (read Entra Cloud Sync's
+#                         group provisioning jobs, their scope and assigned groups; without them the scan
+#                         records Cloud Sync as unknown and names the missing permission).
 #   --with-audit-log      Also grant AuditLog.Read.All (who made each change, from the Entra audit log;
 #                         without it every change's attribution says "no permission").
 #   --with-mail-send      Also grant Mail.Send (only when ALERT_EMAIL_FROM is set: alert email).
-#   --remove              Remove every permission this script grants (all five), whatever the switches.
+#   --remove              Remove every permission this script manages, whatever the switches, including
+#                         OnPremDirectorySynchronization.Read.All if an earlier version granted it.
 #   --console-app         Also create or update the console's app registration: app roles Reader and
 #                         Approver (assignment required), Easy Auth's redirect URI, and a federated
 #                         credential that trusts the sign-in identity (no client secret). Prints the
@@ -31,6 +33,10 @@
 #   --assign-approver ID  Object id of a user (or an application's service principal) to give the
 #                         Approver role, e.g. yourself: az ad signed-in-user show --query id -o tsv.
 #
+# The tenant's group writeback feature flags (GET /directory/onPremisesSynchronization) cannot be read with
+# any application permission: Microsoft serves them to delegated callers (a Global Administrator) only. The
+# scan records them as unavailable, and WRITEBACK_ENGINES states which Connect Sync version runs.
+#
 # Needs bash, curl and jq (all in Azure Cloud Shell). The Graph token comes from `az account
 # get-access-token`, or from GRAPH_TOKEN when set. GRAPH_BASE_URL (default https://graph.microsoft.com)
 # selects a national cloud's Graph, LOGIN_BASE_URL (default https://login.microsoftonline.com) its sign-in.
@@ -41,6 +47,11 @@ readonly MICROSOFT_GRAPH_APP_ID='00000003-0000-0000-c000-000000000000'
 # Group.Read.All: list groups with writebackConfiguration. Directory.Read.All: the Group.Unified
 # directory setting (NewUnifiedGroupWritebackDefault) and the organization's last sync time.
 readonly REQUIRED_ROLES=('Group.Read.All' 'Directory.Read.All')
+# Optional, for Cloud Sync: jobs and schema (Synchronization.Read.All), service principals and their app
+# role assignments (Application.Read.All).
+readonly CLOUD_SYNC_ROLES=('Synchronization.Read.All' 'Application.Read.All')
+# Granted by earlier versions of this script; no application can use it for the feature flags. Removed by
+# --remove, never granted.
 readonly ONPREM_SYNC_ROLE='OnPremDirectorySynchronization.Read.All'
 readonly AUDIT_LOG_ROLE='AuditLog.Read.All'
 readonly MAIL_SEND_ROLE='Mail.Send'
@@ -49,7 +60,7 @@ graph_base="${GRAPH_BASE_URL:-https://graph.microsoft.com}"
 graph_base="${graph_base%/}/v1.0"
 principal_id=''
 identity_name=''
-with_onprem_sync=false
+with_cloud_sync=false
 with_audit_log=false
 with_mail_send=false
 remove=false
@@ -72,7 +83,9 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --principal-id) principal_id="${2:?--principal-id needs a value}"; shift 2 ;;
     --identity-name) identity_name="${2:?--identity-name needs a value}"; shift 2 ;;
-    --with-onprem-sync) with_onprem_sync=true; shift ;;
+    --with-cloud-sync) with_cloud_sync=true; shift ;;
+    --with-onprem-sync)
+      die '--with-onprem-sync is gone: GET /directory/onPremisesSynchronization does not accept application permissions (Microsoft: delegated only, Global Administrator), so OnPremDirectorySynchronization.Read.All reads nothing for the scan. Leave it out; --remove takes away an earlier grant.' ;;
     --with-audit-log) with_audit_log=true; shift ;;
     --with-mail-send) with_mail_send=true; shift ;;
     --remove) remove=true; shift ;;
@@ -160,7 +173,7 @@ app_role_id() {
 }
 
 # Resolve every permission this script manages up front, so a missing name stops it before any change.
-readonly MANAGED_ROLES=("${REQUIRED_ROLES[@]}" "$ONPREM_SYNC_ROLE" "$AUDIT_LOG_ROLE" "$MAIL_SEND_ROLE")
+readonly MANAGED_ROLES=("${REQUIRED_ROLES[@]}" "${CLOUD_SYNC_ROLES[@]}" "$AUDIT_LOG_ROLE" "$MAIL_SEND_ROLE" "$ONPREM_SYNC_ROLE")
 role_ids=()
 for name in "${MANAGED_ROLES[@]}"; do
   id="$(app_role_id "$name")"
@@ -200,7 +213,7 @@ if [[ "$remove" == true ]]; then
 fi
 
 wanted=("${REQUIRED_ROLES[@]}")
-[[ "$with_onprem_sync" == true ]] && wanted+=("$ONPREM_SYNC_ROLE")
+[[ "$with_cloud_sync" == true ]] && wanted+=("${CLOUD_SYNC_ROLES[@]}")
 [[ "$with_audit_log" == true ]] && wanted+=("$AUDIT_LOG_ROLE")
 [[ "$with_mail_send" == true ]] && wanted+=("$MAIL_SEND_ROLE")
 
@@ -215,11 +228,14 @@ for name in "${wanted[@]}"; do
 done
 
 # Optional permissions granted earlier but not asked for now stay; say so, least privilege is a choice.
-for name in "$ONPREM_SYNC_ROLE" "$AUDIT_LOG_ROLE" "$MAIL_SEND_ROLE"; do
+for name in "${CLOUD_SYNC_ROLES[@]}" "$AUDIT_LOG_ROLE" "$MAIL_SEND_ROLE"; do
   if [[ " ${wanted[*]} " != *" $name "* && -n "$(assignment_of "$name")" ]]; then
     echo "left in place    $name (granted earlier, not asked for now; --remove takes away everything)"
   fi
 done
+if [[ -n "$(assignment_of "$ONPREM_SYNC_ROLE")" ]]; then
+  echo "left in place    $ONPREM_SYNC_ROLE (granted earlier; it reads nothing app-only: the feature flags are delegated-only; --remove takes it away)"
+fi
 
 [[ "$console_app" == true ]] || exit 0
 

@@ -169,9 +169,17 @@ export interface TenantContext {
   newUnifiedGroupWritebackDefaultSource: 'setting' | 'settingMissing' | 'entryMissing' | 'emptyValue';
   /** `features.groupWriteBackEnabled` from /directory/onPremisesSynchronization, null when unknown. */
   groupWritebackFeatureEnabled: boolean | null;
+  /**
+   * Why groupWritebackFeatureEnabled is null, in words an admin can act on (Graph serves the flags to delegated
+   * callers only); null when it was read. Null in scans stored before this field existed.
+   */
+  groupWritebackFeatureUnknownReason: string | null;
   /** `onPremisesLastSyncDateTime` from /organization, null when unknown or never synced. */
   lastDirectorySyncDateTime: string | null;
-  /** What the scan read of Cloud Sync; null or absent when it was not read. */
+  /**
+   * What the scan read of Cloud Sync before classifying (src/graph/cloudSyncReader.ts); null or absent in scans
+   * stored before it was read.
+   */
   cloudSync?: CloudSyncContext | null;
 }
 
@@ -264,6 +272,42 @@ export interface DiffSummary {
   changedGroups: number;
   byType: Record<ChangeType, number>;
   tenantChanges: TenantContextChange[];
+  /** Changes of the Cloud Sync configuration between the two scans (empty when either did not read it). */
+  cloudSyncChanges: CloudSyncChange[];
+}
+
+/** What changed in a Cloud Sync group-provisioning configuration between two scans. */
+export type CloudSyncChangeKind =
+  /** The context's status (read / notConfigured / unknown) changed, e.g. a permission was taken away. */
+  | 'contextStatusChanged'
+  | 'jobAdded'
+  | 'jobRemoved'
+  /** `status.code` changed (Active, Paused, Quarantine ...). */
+  | 'jobStatusChanged'
+  /** `schedule.state` changed. */
+  | 'jobScheduleChanged'
+  /** The job entered or left quarantine, or its quarantine reason changed. */
+  | 'jobQuarantineChanged'
+  /** The group object mapping was enabled or disabled. */
+  | 'groupMappingChanged'
+  | 'scopeModeChanged'
+  | 'scopeFilterChanged'
+  | 'groupsAssigned'
+  | 'groupsUnassigned'
+  | 'containerChanged';
+
+export interface CloudSyncChange {
+  kind: CloudSyncChangeKind;
+  /** Null for contextStatusChanged. */
+  jobId: string | null;
+  servicePrincipalId: string | null;
+  configurationName: string | null;
+  /** The value before and after, as text an admin reads (null = none / unknown). */
+  before: string | null;
+  after: string | null;
+  /** groupsAssigned / groupsUnassigned: how many groups, and their ids (at most CLOUD_SYNC_CHANGE_MAX_IDS). */
+  groupCount?: number;
+  groupIds?: string[];
 }
 
 /**

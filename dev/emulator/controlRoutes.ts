@@ -21,11 +21,14 @@
  *        tenant state: round(fraction × live groups) groups renamed or with writeback switched (enabled as
  *        universalSecurityGroup only on cloud-only security groups, else disabled), and 5% as many
  *        others deleted (soft, delta reason "changed") and created. The next delta round reports them all.
+ *   POST /_emulator/tenant/cloud-sync/*         Cloud Sync configurations, job status, assignments, scope,
+ *                                               container (see cloudSyncRoutes.ts)
  */
 import { errorMessage, isEmulatorError } from './errors';
 import type { GraphGroup } from './groupShape';
 import type { FaultInjector, FaultSettings, ScriptedFault } from './faults';
 import type { EmulatorResponse } from './odata';
+import { handleCloudSyncControl } from './cloudSyncRoutes';
 import { isCloudOnlySecurityGroup } from './groupShape';
 import { createRng, hash32, type Rng } from './random';
 import type { StatsRecorder } from './stats';
@@ -206,7 +209,12 @@ export function handleControl(controls: EmulatorControls, method: string, action
         return ok(churnTenant(tenant, fraction, seed));
       }
       default:
-        return { status: 404, json: { error: { code: 'NotFound', message: `No emulator control ${method} /_emulator/${action}.` } } };
+        return (
+          handleCloudSyncControl(tenant.cloudSync, tenant, method, action, body) ?? {
+            status: 404,
+            json: { error: { code: 'NotFound', message: `No emulator control ${method} /_emulator/${action}.` } },
+          }
+        );
     }
   } catch (error) {
     if (isEmulatorError(error) || error instanceof TypeError) return invalid(errorMessage(error));

@@ -11,6 +11,10 @@ export interface EmulatorPermissions {
   organization: boolean;
   /** Directory.Read.All, for /settings. Default true. */
   settings: boolean;
+  /** Synchronization.Read.All, for Cloud Sync jobs and their schema. Default true. */
+  synchronization: boolean;
+  /** Application.Read.All, for service principals and their app role assignments. Default true. */
+  applications: boolean;
 }
 
 export interface RouteSettings {
@@ -28,8 +32,10 @@ export interface RouteSettings {
 export interface RequestContext {
   method: string;
   url: URL;
-  /** Path segments after `/beta`, decoded, original case. */
+  /** Path segments after `/beta` (or `/v1.0`), decoded, original case. */
   segments: string[];
+  /** The Graph version the request named. */
+  version: 'beta' | 'v1.0';
   headers: IncomingHttpHeaders;
   /** Parsed JSON body for POST/PATCH (undefined when none). */
   body: unknown;

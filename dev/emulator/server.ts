@@ -27,6 +27,8 @@ import { header, type EmulatorPermissions, type RequestContext, type RouteSettin
 import { StatsRecorder, type EmulatorStats } from './stats';
 import type { SyntheticGroupGenerator } from './syntheticTenant';
 import { EmulatedTenant } from './tenant';
+import { resolveCloudSyncRoute } from './cloudSyncRoutes';
+import type { CloudSyncConfigurationInput } from './cloudSyncTenant';
 import { EMULATOR_CLIENT, EmulatedAuditLog, type AuditCaller, type AuditLogControls } from './auditLog';
 import { AUDIT_ROUTE_KEY, auditWrite, handleAuditControl, isAuditPath, listDirectoryAudits } from './auditRoutes';
 
@@ -79,6 +81,8 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Synthetic group generator (tests count calls through it). */
   generate?: SyntheticGroupGenerator;
+  /** Cloud Sync configurations present at start (`assignFirstGroups`: assign the tenant's first n groups). */
+  cloudSync?: (CloudSyncConfigurationInput & { assignFirstGroups?: number })[];
   /** The audit log's latency, access, throttle and writeback property name (see EmulatedAuditLog). */
   audit?: Partial<AuditLogControls>;
   /** More accepted tokens, each standing for the user or app recorded as initiator of its writes. */
@@ -111,6 +115,15 @@ const DELTA_SEGMENTS = new Set(['delta', 'delta()', 'microsoft.graph.delta', 'mi
 
 function methodNotAllowed(): EmulatorResponse {
   return graphError(405, 'Request_BadRequest', 'The requested HTTP method is not supported for this resource.');
+}
+
+/** Maps method + path segments (after the version) to a handler; v1.0 serves only the Cloud Sync routes. */
+function resolveVersionedRoute(method: string, version: 'beta' | 'v1.0', segments: string[]): ResolvedRoute {
+  const cloudSync = resolveCloudSyncRoute(method, segments);
+  if (cloudSync) return { key: `${method} /${version}/${cloudSync.template}`, handle: cloudSync.handle };
+  if (version === 'beta') return resolveRoute(method, segments);
+  const segment = segments.join('/') || '(root)';
+  return { key: `${method} /v1.0/(unknown)`, handle: () => graphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`) };
 }
 
 /** Maps method + path segments (after /beta) to a handler. Segment names match case-insensitively, as Graph's do. */
@@ -235,6 +248,14 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
     now: options.now,
     generate: options.generate,
   });
+  for (const { assignFirstGroups = 0, ...configuration } of options.cloudSync ?? []) {
+    const first: string[] = [];
+    for (let position = 0; first.length < assignFirstGroups && position < tenant.positionCount(); position += 1) {
+      const group = tenant.groupAtPosition(position);
+      if (group) first.push(group.id);
+    }
+    tenant.cloudSync.addConfiguration({ ...configuration, assignedGroupIds: [...(configuration.assignedGroupIds ?? []), ...first] });
+  }
   const faults = new FaultInjector(options.faults);
   const stats = new StatsRecorder();
   const token = options.token ?? DEFAULT_EMULATOR_TOKEN;
@@ -242,7 +263,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
   const callers = new Map<string, AuditCaller>([...Object.entries(options.callers ?? {}), [token, EMULATOR_CLIENT]]);
   let latencyMs = options.latencyMs ?? 0;
   const routeSettings: RouteSettings = {
-    permissions: { onPremSync: true, organization: true, settings: true, ...options.permissions },
+    permissions: { onPremSync: true, organization: true, settings: true, synchronization: true, applications: true, ...options.permissions },
     deltaTokenMaxAgeMs: options.deltaTokenMaxAgeMs ?? SEVEN_DAYS_MS,
     deltaPageSize: options.deltaPageSize ?? 100,
     deltaOmitFromChanges: options.deltaOmitFromChanges ?? [],
@@ -303,15 +324,16 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
 
     const version = segments[0]?.toLowerCase();
     const auditRead = version === 'v1.0' && isAuditPath(segments.slice(1));
-    if (version !== 'beta' && !auditRead) {
+    if (version !== 'beta' && version !== 'v1.0') {
       stats.request(`${method} (not beta)`);
-      respond(req, res, graphError(400, 'BadRequest', `Only the beta endpoint (and v1.0 audit logs) is emulated; got '${url.pathname}'.`), false);
+      respond(req, res, graphError(400, 'BadRequest', `Only the beta endpoint (and v1.0 for audit logs and Cloud Sync) is emulated; got '${url.pathname}'.`), false);
       return;
     }
 
+    // v1.0 serves the audit log and the Cloud Sync routes only (resolveVersionedRoute).
     const route: ResolvedRoute = auditRead
       ? { key: AUDIT_ROUTE_KEY, handle: method === 'GET' ? (ctx) => listDirectoryAudits(ctx, audit, bearerToken(req) ?? '') : methodNotAllowed }
-      : resolveRoute(method, segments.slice(1));
+      : resolveVersionedRoute(method, version, segments.slice(1));
     stats.request(route.key);
     // A Graph request takes latencyMs from arrival to answer, the emulator's own work included: the answer is
     // prepared first and sent when the latency has passed (or at once, if preparing took longer).
@@ -343,7 +365,7 @@ export async function startGraphEmulator(options: EmulatorOptions = {}): Promise
       return;
     }
 
-    const ctx: RequestContext = { method, url, segments: segments.slice(1), headers: req.headers, body, tenant, links, settings: routeSettings };
+    const ctx: RequestContext = { method, url, segments: segments.slice(1), version, headers: req.headers, body, tenant, links, settings: routeSettings };
     const recordAudit = auditWrite(route.key, ctx, audit, callers.get(presented)!);
     const response = route.handle(ctx);
     recordAudit?.(response);

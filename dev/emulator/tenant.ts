@@ -7,6 +7,7 @@
  */
 import type { GraphGroup } from './groupShape';
 import { EmulatorError } from './errors';
+import { EmulatedCloudSync } from './cloudSyncTenant';
 import type { DirectorySetting, TenantFixture } from './fixture';
 import { copyGroup, isKnownOnPremisesGroupType } from './groupShape';
 import { formatGuid, hash32, mix32 } from './random';
@@ -159,12 +160,15 @@ export class EmulatedTenant {
   private epoch = 0;
 
   private settings: DirectorySetting[];
+  /** Cloud Sync configurations (service principals, jobs, schemas, assignments): cloudSyncTenant.ts. */
+  readonly cloudSync: EmulatedCloudSync;
   private writebackFeature: boolean | null;
   private lastSync: string | null;
 
   constructor(options: EmulatedTenantOptions = {}) {
     this.seed = (options.seed ?? 1) >>> 0;
     this.now = options.now ?? Date.now;
+    this.cloudSync = new EmulatedCloudSync(this.now);
     const fixture = options.fixture;
     this.base = fixture
       ? fixtureBase(fixture.groups)

@@ -15,6 +15,7 @@ import { dedupeKey, groupState, quoted, type AlertCandidate, type AlertState } f
 import { violationsOf } from './expectations';
 import { DEFAULT_ALERT_POLICY, type AlertPolicy } from './policy';
 import { ALERT_RULES, alertRuleById, type AlertRuleId } from './rules';
+import { cloudSyncCandidates } from './cloudSyncRules';
 
 /**
  * What happens on a tenant's first scan, when there is no previous complete scan to compare with:
@@ -344,6 +345,11 @@ function tenantCandidates(context: EvaluationContext, fromScan: ScanRecord | nul
       }),
     );
   }
+  out.push(...cloudSyncCandidates(before.cloudSync ?? null, after.cloudSync ?? null).flatMap((hit) =>
+    policy.rules[hit.ruleId].enabled
+      ? [candidate(context, { ...hit, severity: policy.rules[hit.ruleId].severity, groupId: null, groupName: null })]
+      : [],
+  ));
   return out;
 }
 

@@ -182,10 +182,51 @@ const ALERT_RULE_SPECS = {
       'More groups would alert in one night than the policy\'s massChange share allows: one summary alert (counts per rule, first examples) replaces the individual alerts so a bulk change cannot flood every channel.',
     remediation: 'Open the diff report linked in the alert; a bulk change is usually a script or a policy change in Entra, so find it in the audit log.',
   },
+  cloudSyncJobStopped: {
+    id: 'WBW-A16',
+    title: 'Cloud Sync job quarantined or paused',
+    scope: 'tenant',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    rationale:
+      'A Cloud Sync group-provisioning job went into quarantine (status.code Quarantine: many or critical errors, e.g. expired credentials) or was paused since the previous scan. Its groups keep their AD copies but changes, new groups and removals no longer reach AD (Graph synchronizationStatus).',
+    remediation:
+      'Open the configuration in the Entra admin center (Entra Connect > Cloud Sync), read the quarantine reason and the provisioning logs, fix the cause (agent, credentials, AD permissions) and restart the job; or confirm the pause was planned.',
+  },
+  cloudSyncScopeChanged: {
+    id: 'WBW-A17',
+    title: 'Cloud Sync scope changed',
+    scope: 'tenant',
+    defaultSeverity: 'high',
+    enabledByDefault: true,
+    rationale:
+      'The scope of a Cloud Sync group-provisioning job changed (selected groups, all groups, or its attribute scoping filter): a different set of cloud security groups is now provisioned to AD, and groups that fall out of a filter are deprovisioned (Graph filter resource).',
+    remediation: 'Compare the scope before and after in the alert with the change record; check the Entra audit log for the configuration change and the provisioning logs for groups created or deleted in AD.',
+  },
+  cloudSyncAssignmentChanged: {
+    id: 'WBW-A18',
+    title: 'Group assigned to or unassigned from Cloud Sync',
+    scope: 'tenant',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'With "selected security groups", the groups assigned to the configuration\'s service principal are the ones provisioned to AD (appRoleAssignedTo). An assignment creates an AD group; an unassignment stops updating (or removes) it. Nested member groups are not provisioned unless assigned themselves.',
+    remediation: 'Check the assigned or unassigned groups listed in the alert against the change record; the Entra audit log shows who changed the assignments ("Add app role assignment grant to group").',
+  },
+  cloudSyncContainerChanged: {
+    id: 'WBW-A19',
+    title: 'Cloud Sync target container changed',
+    scope: 'tenant',
+    defaultSeverity: 'medium',
+    enabledByDefault: true,
+    rationale:
+      'The parentDistinguishedName mapping of a Cloud Sync job changed: groups it provisions from now on land in another AD container (OU), where other GPOs and delegations apply.',
+    remediation: 'Confirm the new container with the AD team, and that its delegations and GPOs fit groups written from the cloud.',
+  },
 } as const satisfies Record<string, AlertRuleSpec<string>>;
 
 export type AlertRuleName = keyof typeof ALERT_RULE_SPECS;
-/** The published rule ids, WBW-A01 to WBW-A15: what alert records and the policy's `rules` hold. */
+/** The published rule ids, WBW-A01 to WBW-A19: what alert records and the policy's `rules` hold. */
 export type AlertRuleId = (typeof ALERT_RULE_SPECS)[AlertRuleName]['id'];
 
 export interface AlertRuleDefinition extends CatalogEntry<AlertRuleId, AlertRuleName>, Omit<AlertRuleSpec<AlertRuleName>, 'id' | 'supersedes'> {

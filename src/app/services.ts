@@ -16,6 +16,7 @@ import { GraphGroupReader } from '../graph/groupReader';
 import type { Clock } from '../retry/clock';
 import { consoleLogger, type Logger } from '../observability/logger';
 import type { ScanDependencies } from '../scan/runScan';
+import { CloudSyncReader } from '../graph/cloudSyncReader';
 import { loadAlertPolicy, type AlertPolicy } from '../alerts/policy';
 import { createAlertChannels } from '../alerts/delivery/channels';
 import type { AlertChannel } from '../alerts/delivery/channel';
@@ -91,7 +92,8 @@ export function createServices(settings: Settings, options: ServiceOptions = {})
         baseUrl: settings.graph.baseUrl,
       });
       const reader = new GraphGroupReader(transport, { pageSize: settings.graph.pageSize });
-      return { settings, reader, transport, scans, snapshots, lease, log: scanOptions.log ?? log };
+      const cloudSync = new CloudSyncReader(transport, { servicePrincipalIds: settings.cloudSync.servicePrincipalIds });
+      return { settings, reader, cloudSync, transport, scans, snapshots, lease, log: scanOptions.log ?? log };
     },
   });
 }

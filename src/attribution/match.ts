@@ -232,6 +232,8 @@ const TENANT_ACTIVITIES: Record<TenantContextChange['field'], { activities: read
   newUnifiedGroupWritebackDefaultRaw: { activities: [], patterns: [] },
   newUnifiedGroupWritebackDefaultSource: { activities: [], patterns: [] },
   lastDirectorySyncDateTime: { activities: [], patterns: [] },
+  // Why the feature flags are unknown: a fact about permissions, not a directory change.
+  groupWritebackFeatureUnknownReason: { activities: [], patterns: [] },
   // Cloud Sync job changes are not Core Directory group or setting activities; this stage does not attribute them.
   cloudSync: { activities: [], patterns: [] },
 };

@@ -5,6 +5,10 @@ export function formatDiffSummary(summary: DiffSummary): string {
   const lines = [`Changes from ${summary.fromScanId} to ${summary.toScanId}: ${summary.changedGroups} groups changed (${summary.groupsBefore} → ${summary.groupsAfter} groups)`];
   for (const [type, count] of Object.entries(summary.byType)) if (count > 0) lines.push(`  ${type.padEnd(26)}${String(count).padStart(7)}`);
   for (const change of summary.tenantChanges) lines.push(`  tenant ${change.field}: ${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}`);
+  for (const change of summary.cloudSyncChanges ?? []) {
+    const what = change.groupCount !== undefined ? `${change.groupCount} groups` : `${JSON.stringify(change.before)} → ${JSON.stringify(change.after)}`;
+    lines.push(`  Cloud Sync ${change.kind}${change.jobId ? ` ${change.configurationName ?? change.jobId}` : ''}: ${what}`);
+  }
   return lines.join('\n');
 }
 

@@ -3,6 +3,7 @@ import type { ScanCounts } from '../model';
 import type { StoredScan } from '../store/scanStore';
 import { FINDINGS, FINDING_NAMES } from '../classify/findings';
 import { BUCKETS, GROUP_KINDS } from '../classify/vocabulary';
+import { summarizeCloudSync } from '../report/cloudSyncText';
 import { engineListText, engineNamesText, enginesOf } from '../report/engineCells';
 
 const pad = (text: string | number, width: number): string => String(text).padStart(width);
@@ -23,8 +24,11 @@ export function formatScanSummary(scan: StoredScan): string {
   if (context) {
     lines.push(
       `  Tenant default NewUnifiedGroupWritebackDefault: ${context.newUnifiedGroupWritebackDefault} (${context.newUnifiedGroupWritebackDefaultSource}${context.newUnifiedGroupWritebackDefaultRaw !== null ? `, raw "${context.newUnifiedGroupWritebackDefaultRaw}"` : ''})`,
-      `  Tenant group writeback feature: ${context.groupWritebackFeatureEnabled === null ? 'unknown (permission not granted)' : context.groupWritebackFeatureEnabled ? 'on' : 'OFF - nothing is actually written back'}`,
+      `  Tenant group writeback feature: ${context.groupWritebackFeatureEnabled === null ? `unknown${context.groupWritebackFeatureUnknownReason ? ` (${context.groupWritebackFeatureUnknownReason})` : ''}` : context.groupWritebackFeatureEnabled ? 'on' : 'OFF - nothing is actually written back'}`,
     );
+    const cloudSync = summarizeCloudSync(context.cloudSync);
+    lines.push(`  Cloud Sync: ${cloudSync.headline}`, ...cloudSync.jobs.map((job) => `    ${job}`), ...cloudSync.warnings.map((warning) => `  WARNING: ${warning}`));
+    if (cloudSync.missingPermissions.length > 0) lines.push(`  Missing Graph permissions: ${cloudSync.missingPermissions.join(', ')}`);
   }
   lines.push('', `  ${'bucket'.padEnd(16)}${GROUP_KINDS.map((k) => pad(k, 20)).join('')}${pad('total', 10)}`);
   for (const bucket of BUCKETS) {

@@ -32,6 +32,7 @@ export const SETTING_SPECS = [
   { name: 'GRAPH_MAX_ATTEMPTS', kind: 'int', default: '8', min: 1, max: 50, description: 'Attempts per Graph request before the scan fails (429/503/504/network errors are retried).' },
   { name: 'GRAPH_RETRY_BUDGET_SECONDS', kind: 'int', default: '600', min: 0, max: 86400, description: 'Total seconds one scan may spend waiting on Graph retries (Retry-After included) before it fails.' },
   { name: 'GRAPH_REQUEST_TIMEOUT_SECONDS', kind: 'int', default: '100', min: 1, max: 600, description: 'Seconds before one Graph request is abandoned and retried.' },
+  { name: 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS', kind: 'string', default: '', description: 'Comma-separated object ids of Cloud Sync configuration service principals to read besides those found from the Cloud Sync application templates. Empty = discovery only.' },
   { name: 'MEMBER_COUNTS_ENABLED', kind: 'bool', default: 'false', description: 'Fetch member counts for written-back groups to check Entra Connect size limits (one extra request per such group).' },
   { name: 'WRITEBACK_ENGINES', kind: 'string', default: 'connectSyncV2,cloudSync', description: 'Writeback engines the tenant runs, comma-separated: connectSyncV2 or connectSyncV1 (the Entra Connect Sync group writeback version, which Graph cannot tell), cloudSync (Cloud Sync group provisioning to AD, read through Graph), or none alone.' },
   { name: 'TABLE_STORAGE_ENDPOINT', kind: 'url', default: '', description: 'Table endpoint, e.g. https://<account>.table.core.windows.net, used with the managed identity. Set this or TABLE_STORAGE_CONNECTION_STRING.' },
@@ -113,6 +114,10 @@ export interface Settings {
     readonly writebackPropertyPatterns: readonly string[];
   };
   readonly publicBaseUrl: string | null;
+  readonly cloudSync: {
+    /** Service principals named by CLOUD_SYNC_SERVICE_PRINCIPAL_IDS (lower-case, no duplicates). */
+    readonly servicePrincipalIds: readonly string[];
+  };
   /** WRITEBACK_ENGINES in canonical order (connectSync first); empty for `none`. */
   readonly engines: readonly WritebackEngine[];
   readonly console: {
@@ -242,6 +247,15 @@ function optionalUrl(env: Env, name: SettingName): string | null {
   return value;
 }
 
+/** A comma-separated list of GUIDs, lower-cased and deduplicated ('' = none). */
+function guidList(env: Env, name: SettingName): string[] {
+  const value = text(env, name);
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = items.find((item) => !GUID.test(item));
+  if (bad !== undefined) fail(specOf(name), value, `${JSON.stringify(bad)} is not a GUID; list object ids like 72f988bf-86f1-41af-91ab-2d7cd011db47, separated by commas`);
+  return [...new Set(items.map((item) => item.toLowerCase()))];
+}
+
 const HOUR = 3_600_000;
 
 /** The writeback property patterns: plain text (no regular expressions), so a setting cannot match everything by accident. */
@@ -327,6 +341,7 @@ export function loadSettings(env: Env = process.env): Settings {
       writebackPropertyPatterns: propertyPatterns(env),
     },
     publicBaseUrl: optionalUrl(env, 'PUBLIC_BASE_URL'),
+    cloudSync: { servicePrincipalIds: guidList(env, 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS') },
     engines: engineList(env),
     console: {
       auth: text(env, 'CONSOLE_AUTH') as Settings['console']['auth'],

@@ -6,6 +6,7 @@ import { WritebackWatchError } from '../errors';
 import type { ChangeType, DiffSummary, GroupChange, ScanRecord } from '../model';
 import { CHANGE_TYPES } from './compareGroups';
 import { diffTenantContext } from './diffTenantContext';
+import { diffCloudSync } from './diffCloudSync';
 
 export function emptyChangeCounts(): Record<ChangeType, number> {
   return Object.fromEntries(CHANGE_TYPES.map((type) => [type, 0])) as Record<ChangeType, number>;
@@ -55,6 +56,7 @@ export class DiffAccumulator {
       changedGroups: this.changedGroups,
       byType: { ...this.byType },
       tenantChanges: diffTenantContext(this.from.tenantContext, this.to.tenantContext),
+      cloudSyncChanges: diffCloudSync(this.from.tenantContext?.cloudSync ?? null, this.to.tenantContext?.cloudSync ?? null),
     };
   }
 }

@@ -10,3 +10,4 @@ export {
 } from './compareGroups';
 export { COMPARED_TENANT_FIELDS, diffTenantContext } from './diffTenantContext';
 export { DiffAccumulator, emptyChangeCounts, summarizeChanges } from './diffSummary';
+export { CLOUD_SYNC_CHANGE_MAX_IDS, describeContainer, describeScope, diffCloudSync } from './diffCloudSync';

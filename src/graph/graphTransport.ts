@@ -22,7 +22,11 @@ export interface GraphRequestOptions {
   signal?: AbortSignal;
   /** Called with a successful answer's body before it is parsed (and again for each retried answer). */
   onBody?: (text: string) => void;
+  /** Graph version of a relative path (default beta); an absolute link carries its own. */
+  version?: GraphVersion;
 }
+
+export type GraphVersion = 'beta' | 'v1.0';
 
 export interface GraphTransportOptions {
   /** One scan's policy (scanRetryPolicy): its budget is shared by every request of the transport. */
@@ -67,11 +71,12 @@ export class GraphTransport {
    * would send an absolute https link to the host inside it (graph.microsoft.com) rather than the configured
    * base URL, and would not touch an http one at all, so links are reduced to a relative path here.
    */
-  toRelative(pathOrLink: string): { version: string; path: string } {
+  toRelative(pathOrLink: string, pathVersion: GraphVersion = 'beta'): { version: string; path: string } {
     if (!/^https?:\/\//i.test(pathOrLink)) {
-      // Most reads are beta; a path may name its version ("/v1.0/auditLogs/..."), as some APIs answer on v1.0 only.
+      // Most reads are beta; a path may name its version ("/v1.0/auditLogs/..."), or the request its option
+      // (the synchronization API is read on v1.0).
       const versioned = /^\/(v1\.0|beta)(\/.*)$/i.exec(pathOrLink);
-      return versioned ? { version: versioned[1]!.toLowerCase(), path: versioned[2]! } : { version: 'beta', path: pathOrLink };
+      return versioned ? { version: versioned[1]!.toLowerCase(), path: versioned[2]! } : { version: pathVersion, path: pathOrLink };
     }
     const url = new URL(pathOrLink);
     if (!GRAPH_HOSTS.has(url.hostname.toLowerCase()) && url.host !== this.baseHost) {
@@ -104,7 +109,7 @@ export class GraphTransport {
   }
 
   private async send(method: 'GET' | 'POST', pathOrLink: string, what: string, body: unknown, options: GraphRequestOptions): Promise<GraphAnswer> {
-    const { version, path } = this.toRelative(pathOrLink);
+    const { version, path } = this.toRelative(pathOrLink, options.version);
     const { clock } = this.options.retry;
     const result = await withRetries(
       this.options.retry,

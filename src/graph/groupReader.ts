@@ -218,11 +218,14 @@ export class GraphGroupReader {
     }
   }
 
-  /** Tenant-wide writeback context. The optional signals become null when their permission is missing. */
-  async readTenantContext(signal?: AbortSignal): Promise<TenantContext> {
+  /**
+   * Tenant-wide writeback context (Cloud Sync is read apart, by CloudSyncReader). The optional signals become
+   * null when their permission is missing.
+   */
+  async readTenantContext(signal?: AbortSignal): Promise<Omit<TenantContext, 'cloudSync'>> {
     const unified = await this.readGroupUnifiedSetting(signal);
     const [feature, lastSync] = await Promise.all([this.readWritebackFeatureFlag(signal), this.readLastDirectorySync(signal)]);
-    return { ...unified, groupWritebackFeatureEnabled: feature, lastDirectorySyncDateTime: lastSync };
+    return { ...unified, ...feature, lastDirectorySyncDateTime: lastSync };
   }
 
   async countMembers(groupId: string, signal?: AbortSignal): Promise<number | null> {
@@ -251,16 +254,30 @@ export class GraphGroupReader {
     return parseNewUnifiedGroupWritebackDefault(setting);
   }
 
-  private async readWritebackFeatureFlag(signal?: AbortSignal): Promise<boolean | null> {
+  /**
+   * Microsoft documents GET /directory/onPremisesSynchronization for delegated callers only (application
+   * permissions "not supported"), so an app-only scan normally gets 403. It still asks, as a tenant may answer,
+   * and records why the flags are unknown when it does not.
+   */
+  private async readWritebackFeatureFlag(signal?: AbortSignal): Promise<Pick<TenantContext, 'groupWritebackFeatureEnabled' | 'groupWritebackFeatureUnknownReason'>> {
+    let status: number | undefined;
     const page = await this.optional(
       this.transport.getJson<ODataPage<{ features?: { groupWriteBackEnabled?: boolean | null } }>>(
         '/directory/onPremisesSynchronization',
         'Reading the tenant writeback feature flag',
         { signal },
       ),
+      (refusedWith) => (status = refusedWith),
     );
     const value = page?.value?.[0]?.features?.groupWriteBackEnabled;
-    return typeof value === 'boolean' ? value : null;
+    if (typeof value === 'boolean') return { groupWritebackFeatureEnabled: value, groupWritebackFeatureUnknownReason: null };
+    const reason =
+      status === 403
+        ? "Graph refused GET /directory/onPremisesSynchronization (HTTP 403): Microsoft serves the tenant's writeback feature flags to delegated callers (a Global Administrator) only, never to an app-only scan. Which Connect Sync group writeback version runs is therefore stated in WRITEBACK_ENGINES."
+        : status === 404 || page
+          ? 'The tenant has no directory synchronization object (Connect Sync never ran), so it has no writeback feature flags.'
+          : 'The writeback feature flags were not read.';
+    return { groupWritebackFeatureEnabled: null, groupWritebackFeatureUnknownReason: reason };
   }
 
   private async readLastDirectorySync(signal?: AbortSignal): Promise<string | null> {
@@ -275,11 +292,14 @@ export class GraphGroupReader {
   }
 
   /** Optional signals: a missing permission (403) or absent resource (404) means "unknown", never a failed scan. */
-  private async optional<T>(request: Promise<T>): Promise<T | null> {
+  private async optional<T>(request: Promise<T>, onMissing?: (status: number) => void): Promise<T | null> {
     try {
       return await request;
     } catch (error) {
-      if (isGraphStatus(error, 403) || isGraphStatus(error, 404)) return null;
+      if (isGraphStatus(error, 403) || isGraphStatus(error, 404)) {
+        onMissing?.(error.statusCode ?? 0);
+        return null;
+      }
       throw error;
     }
   }

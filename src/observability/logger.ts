@@ -29,6 +29,10 @@ export interface ScanSummaryLine {
   legacyDefault: number;
   notWrittenBack: number;
   resumes: number;
+  /** What the scan read of Cloud Sync (null: not read yet, or a scan stored before it was). */
+  cloudSync: 'read' | 'notConfigured' | 'unknown' | null;
+  /** Optional Graph permissions whose absence left something unknown (e.g. Synchronization.Read.All). */
+  missingPermissions: string[];
   error: string | null;
 }
 

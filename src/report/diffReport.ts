@@ -69,6 +69,7 @@ const TENANT_FIELD_LABELS: Record<TenantContextChange['field'], string> = {
   newUnifiedGroupWritebackDefaultRaw: 'NewUnifiedGroupWritebackDefault (raw value)',
   newUnifiedGroupWritebackDefaultSource: 'NewUnifiedGroupWritebackDefault (source)',
   groupWritebackFeatureEnabled: 'Group writeback feature (tenant)',
+  groupWritebackFeatureUnknownReason: 'Group writeback feature: why unknown',
   lastDirectorySyncDateTime: 'Last directory sync',
   cloudSync: 'Cloud Sync',
 };
@@ -160,6 +161,20 @@ async function writeSummary(sheet: ReportSheet, input: DiffReportInput): Promise
     await sheet.add(['Setting', 'Before', 'After'].map((title) => text(title, STYLES.header)));
     for (const change of summary.tenantChanges) {
       await sheet.add([text(TENANT_FIELD_LABELS[change.field]), tenantValue(change.before), tenantValue(change.after)]);
+    }
+  }
+  await blank();
+
+  await sheet.add([text('Cloud Sync configuration', STYLES.label)]);
+  const cloudSyncChanges = summary.cloudSyncChanges ?? [];
+  if (cloudSyncChanges.length === 0) {
+    await sheet.add([text('No change.')]);
+  } else {
+    await sheet.add(['Change', 'Before', 'After'].map((title) => text(title, STYLES.header)));
+    for (const change of cloudSyncChanges) {
+      const label = `${change.kind}${change.jobId ? ` (${change.configurationName ?? change.jobId})` : ''}`;
+      const after = change.groupCount !== undefined ? text(`${change.groupCount} groups: ${(change.groupIds ?? []).slice(0, 20).join(', ')}${change.groupCount > 20 ? ', …' : ''}`) : tenantValue(change.after);
+      await sheet.add([text(label), tenantValue(change.before), after]);
     }
   }
   sheet.commit();

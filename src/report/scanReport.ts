@@ -16,6 +16,7 @@ import {
   highestSeverity,
   portalLabel,
 } from '../classify';
+import { summarizeCloudSync } from './cloudSyncText';
 import type { Bucket, ClassifiedGroup, OnPremisesGroupType, ScanRecord, Severity, TenantContext } from '../model';
 import {
   EMPTY,
@@ -328,15 +329,21 @@ async function writeTenantContext(sheet: ReportSheet, context: TenantContext | n
   await pair('NewUnifiedGroupWritebackDefault (source)', text(DEFAULT_SOURCE_TEXT[context.newUnifiedGroupWritebackDefaultSource]));
   await pair(
     'Group writeback feature (tenant)',
-    text(context.groupWritebackFeatureEnabled === null ? 'unknown — permission not granted' : context.groupWritebackFeatureEnabled ? 'on' : 'off'),
-    context.groupWritebackFeatureEnabled === null
-      ? 'Reading it needs OnPremDirectorySynchronization.Read.All (features.groupWriteBackEnabled).'
-      : undefined,
+    text(context.groupWritebackFeatureEnabled === null ? 'unknown' : context.groupWritebackFeatureEnabled ? 'on' : 'off'),
+    context.groupWritebackFeatureEnabled === null ? (context.groupWritebackFeatureUnknownReason ?? 'Not read in this scan.') : undefined,
   );
   await pair(
     'Last directory sync (UTC)',
     context.lastDirectorySyncDateTime === null ? text('unknown or never synced') : date(context.lastDirectorySyncDateTime),
   );
+  const cloudSync = summarizeCloudSync(context.cloudSync);
+  await pair('Cloud Sync (group provisioning to AD)', text(cloudSync.headline));
+  for (const job of cloudSync.jobs) await pair('Cloud Sync job', text(job));
+  if (cloudSync.missingPermissions.length > 0) await pair('Missing Graph permissions', text(cloudSync.missingPermissions.join(', ')), 'Optional; grant them with scripts/grant-graph-permissions.ps1 -IncludeCloudSync.');
+  for (const warning of cloudSync.warnings) {
+    sheet.mergeNext(1, SUMMARY_COLUMNS.length);
+    await sheet.add([text(`WARNING: ${warning}`, STYLES.warning)]);
+  }
   if (context.groupWritebackFeatureEnabled === false) {
     sheet.mergeNext(1, SUMMARY_COLUMNS.length);
     await sheet.add([

@@ -1,5 +1,5 @@
 /** Classifies groups read from Graph, fetching member counts (one request each) only where they matter. */
-import type { ClassifiedGroup, GraphGroup } from '../model';
+import type { ClassifiedGroup, CloudSyncContext, GraphGroup } from '../model';
 import type { Settings } from '../config/settings';
 import type { GraphGroupReader } from '../graph/groupReader';
 import { classifyGroup } from '../classify/classifyGroup';

@@ -141,7 +141,8 @@ export async function runDeltaScan(
   progress(false);
   const wholeReads = await completeGroups(deps, base, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
-  const engines = buildEngineContext(deps.settings.engines, null);
+  // The Cloud Sync context this delta scan recorded, the same as its base's (runScan checks that before delta is used).
+  const engines = buildEngineContext(deps.settings.engines, scan.tenantContext?.cloudSync ?? null);
   for (const group of await classifyGroups(deps, [...changes.changed.values()], engines)) classified.set(keyOf(group.id), group);
   const changedCount = classified.size;
 

@@ -5,7 +5,8 @@
  * stored, so an interrupted scan resumes where it stopped (replayed pages store the same rows again). The scan is
  * marked complete only after every row is written; a failure is recorded with its reason.
  */
-import type { ClassifiedGroup, ScanCounts, ScanTrigger } from '../model';
+import type { ClassifiedGroup, CloudSyncContext, ScanCounts, ScanTrigger, TenantContext } from '../model';
+import type { CloudSyncReader } from '../graph/cloudSyncReader';
 import type { Settings } from '../config/settings';
 import { addToCounts, cloneCounts, emptyCounts } from '../classify/counts';
 import { errorMessage, WritebackWatchError } from '../errors';
@@ -20,6 +21,13 @@ import { classifyGroups } from './classifyGroups';
 import { buildEngineContext } from '../classify/engines/engineContext';
 import { chooseScanMode } from './scanMode';
 import { DeltaUnavailableError, runDeltaScan } from './deltaScan';
+import { readAheadUntil } from './readAhead';
+
+/**
+ * Pages requested ahead while the tenant context (Cloud Sync above all) is read: enough to cover a Cloud Sync
+ * read of ten thousand assigned groups (about fifteen requests), few enough to stay small (16 × 999 groups).
+ */
+const READ_AHEAD_PAGES = 16;
 
 /**
  * A checkpoint trails paging by this many checkpoint intervals: it records a page from two intervals back, whose
@@ -32,6 +40,8 @@ const CHECKPOINT_TRAIL = 2;
 export interface ScanDependencies {
   settings: Settings;
   reader: GraphGroupReader;
+  /** Reads the Cloud Sync configuration a scan classifies with (before its first group is classified). */
+  cloudSync: CloudSyncReader;
   transport: GraphTransport;
   scans: ScanStore;
   snapshots: SnapshotStore;
@@ -175,11 +185,14 @@ async function scanPages(
   const { settings, reader, transport, scans, snapshots, log } = deps;
   const invocationStart = now().getTime();
   const retriesBefore = scan.retries;
-  // The tenant's context is read while the first page is on its way (classifying a group does not need it).
-  const contextRead = scan.tenantContext ? Promise.resolve(scan.tenantContext) : reader.readTenantContext(request.signal);
+  // The tenant's context (Cloud Sync included) is read while the first pages are on their way, and awaited
+  // before the first group is classified. A resumed scan classifies with the context it recorded when it
+  // started, so all its pages are classified alike; a delta scan records the context it reads here.
+  const contextRead = scan.tenantContext ? Promise.resolve(scan.tenantContext) : readTenantContext(deps, request.signal);
   contextRead.catch(() => undefined); // awaited below; avoids an unhandled rejection meanwhile
   if (scan.mode === 'delta') {
     scan.tenantContext = await contextRead;
+    logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync ?? null);
     const outcome = await tryDeltaScan(deps, scan, lease, request, invocationStart, now);
     if (outcome) return outcome;
   }
@@ -200,7 +213,7 @@ async function scanPages(
   /** Checkpoints taken but not yet due, oldest first (CHECKPOINT_TRAIL). */
   const trailing: ScanCheckpoint[] = [];
   let paused = false;
-  const pagesIterator = reader.listGroupPages({ fromLink: startLink, signal: request.signal })[Symbol.asyncIterator]();
+  const pagesIterator = readAheadUntil(reader.listGroupPages({ fromLink: startLink, signal: request.signal }), contextRead, READ_AHEAD_PAGES);
   const fetchNext = (): Promise<IteratorResult<GroupPage>> => {
     const next = pagesIterator.next();
     next.catch(() => undefined); // awaited in the loop, unless the scan ends first
@@ -208,9 +221,12 @@ async function scanPages(
   };
   let pending = fetchNext();
   try {
-    scan.tenantContext = await contextRead;
-    // Compiled once per scan. Cloud Sync: what the scan read of it (null until it is read).
-    const engines = buildEngineContext(settings.engines, null);
+    if (!scan.tenantContext) {
+      scan.tenantContext = await contextRead;
+      logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync ?? null);
+    }
+    // Compiled once per scan, with the Cloud Sync context the scan recorded (a resumed scan: when it started).
+    const engines = buildEngineContext(settings.engines, scan.tenantContext.cloudSync ?? null);
     for (;;) {
       const result = await pending;
       if (result.done) break;
@@ -299,6 +315,11 @@ async function tryDeltaScan(
   const base = await deps.scans.get(scan.tenantId, scan.baseScanId!);
   try {
     if (!base || base.status !== 'complete' || !base.deltaLink) throw new DeltaUnavailableError(`Base scan ${scan.baseScanId} is gone or has no delta token.`);
+    // Unchanged groups are copied as the base classified them, which is right only under the same Cloud Sync
+    // configuration; after it changed (a group assigned, a job paused, ...) every group is classified again.
+    if (!sameCloudSyncForClassification(base.tenantContext?.cloudSync ?? null, scan.tenantContext?.cloudSync ?? null)) {
+      throw new DeltaUnavailableError(`the Cloud Sync configuration changed since scan ${base.id}, so every group is classified again.`);
+    }
     const keepAlive = (): Promise<void> => renewLeaseIfDue(deps, lease, scan, now);
     const result = await runDeltaScan(deps, scan, base, { signal: request.signal, keepAlive, onProgress: request.onProgress });
     scan.pages = result.pages;
@@ -317,6 +338,24 @@ async function tryDeltaScan(
     await deps.scans.save(scan);
     return null;
   }
+}
+
+/** The tenant context of a new scan: the writeback signals and Cloud Sync, read side by side. */
+async function readTenantContext(deps: ScanDependencies, signal?: AbortSignal): Promise<TenantContext> {
+  const [context, cloudSync] = await Promise.all([deps.reader.readTenantContext(signal), deps.cloudSync.readContext(signal)]);
+  return { ...context, cloudSync };
+}
+
+/** Whether groups classified under `before` would be classified alike under `after` (run times aside). */
+export function sameCloudSyncForClassification(before: CloudSyncContext | null, after: CloudSyncContext | null): boolean {
+  const relevant = (context: CloudSyncContext | null): string =>
+    JSON.stringify(context && { status: context.status, jobs: context.jobs.map((job) => ({ ...job, lastSuccessfulRun: null })) });
+  return relevant(before) === relevant(after);
+}
+
+/** A Cloud Sync context that could not be read is said once per scan, with the permission to grant. */
+function logCloudSyncContext(deps: ScanDependencies, scanId: string, context: CloudSyncContext | null): void {
+  if (context?.status === 'unknown') deps.log.warn(`Scan ${scanId}: Cloud Sync is unknown. ${context.unknownReason ?? ''}`.trim());
 }
 
 /** Before a full scan pages: the link the next delta round starts from. Without one, the next scan is full. */
@@ -382,6 +421,8 @@ function logSummary(
     legacyDefault: counts.byBucket.legacyDefault,
     notWrittenBack: counts.byBucket.notWrittenBack,
     resumes: scan.resumes,
+    cloudSync: scan.tenantContext?.cloudSync?.status ?? null,
+    missingPermissions: scan.tenantContext?.cloudSync?.missingPermissions ?? [],
     error,
   });
 }

@@ -11,6 +11,13 @@ import { assertScanId, scanIdFromRowKey, scanRowKey } from './scanIds';
 import { LeaseLostError } from './scanLease';
 import { randomUUID } from 'node:crypto';
 import { emptyCounts } from '../classify/counts';
+import { CloudSyncAssignmentStore } from './cloudSyncAssignmentStore';
+
+/**
+ * A tenant context longer than this keeps its Cloud Sync assignment lists in the assignments table (a string
+ * property holds 32,767 characters; the rest of the context is far below that).
+ */
+const INLINE_CONTEXT_CHARS = 28_000;
 
 export const SCANS_TABLE = 'scans';
 
@@ -50,6 +57,8 @@ interface ScanEntity {
   finishedAt?: Date;
   counts: string;
   tenantContext?: string;
+  /** JSON array, one entry per Cloud Sync job: true when its assigned groups are stored apart. */
+  cloudSyncAssignmentsApart?: string;
   pages: number;
   retries: number;
   error?: string;
@@ -102,15 +111,49 @@ export class ScanStore {
   private readonly ready: Promise<TableClient>;
   /** Tells this process's writes from another instance's. */
   private readonly writerId = randomUUID();
+  private readonly assignments: CloudSyncAssignmentStore;
+  /** Contexts whose assignment lists are already in the assignments table (written, or read from it). */
+  private readonly storedApart = new WeakSet<object>();
 
   constructor(tables: TableFactory) {
     this.ready = tables.ensureTable(SCANS_TABLE);
     this.ready.catch(() => undefined); // surfaced on first use, not as an unhandled rejection
+    this.assignments = new CloudSyncAssignmentStore(tables);
+  }
+
+  /** The scan as an entity; a large Cloud Sync assignment list is written apart first (once per scan). */
+  private async entityOf(scan: StoredScan): Promise<ScanEntity> {
+    const entity = toEntity(scan);
+    const cloudSync = scan.tenantContext?.cloudSync;
+    if (!cloudSync || !entity.tenantContext || entity.tenantContext.length <= INLINE_CONTEXT_CHARS) return entity;
+    const apart = cloudSync.jobs.map((job) => job.assignedGroupIds !== null);
+    if (!this.storedApart.has(cloudSync)) {
+      await this.assignments.save(scan.tenantId, scan.id, cloudSync.jobs.map((job) => job.assignedGroupIds));
+      this.storedApart.add(cloudSync);
+    }
+    const jobs = cloudSync.jobs.map((job) => ({ ...job, assignedGroupIds: job.assignedGroupIds && [] }));
+    entity.tenantContext = JSON.stringify({ ...scan.tenantContext, cloudSync: { ...cloudSync, jobs } });
+    entity.cloudSyncAssignmentsApart = JSON.stringify(apart);
+    return entity;
+  }
+
+  /** The record with the assignment lists stored apart read back in. */
+  private async hydrate(entity: TableEntityResult<ScanEntity>): Promise<StoredScan> {
+    const scan = fromEntity(entity);
+    const cloudSync = scan.tenantContext?.cloudSync;
+    if (!entity.cloudSyncAssignmentsApart || !cloudSync) return scan;
+    const apart = JSON.parse(entity.cloudSyncAssignmentsApart) as boolean[];
+    const lists = await this.assignments.load(scan.tenantId, scan.id, cloudSync.jobs.length);
+    cloudSync.jobs.forEach((job, index) => {
+      if (apart[index]) job.assignedGroupIds = lists[index] ?? [];
+    });
+    this.storedApart.add(cloudSync);
+    return scan;
   }
 
   async create(scan: StoredScan): Promise<void> {
     const table = await this.ready;
-    const entity = { ...toEntity(scan), revision: 0, writerId: this.writerId };
+    const entity = { ...(await this.entityOf(scan)), revision: 0, writerId: this.writerId };
     try {
       scan.etag = (await table.createEntity(entity)).etag ?? null;
     } catch (error) {
@@ -131,7 +174,7 @@ export class ScanStore {
   async save(scan: StoredScan): Promise<void> {
     const table = await this.ready;
     const revision = (scan.revision ?? 0) + 1;
-    const entity = { ...toEntity(scan), revision, writerId: this.writerId };
+    const entity = { ...(await this.entityOf(scan)), revision, writerId: this.writerId };
     try {
       scan.etag = (await table.updateEntity(entity, 'Replace', { etag: scan.etag ?? '*' })).etag ?? null;
     } catch (error) {
@@ -148,7 +191,7 @@ export class ScanStore {
     const table = await this.ready;
     try {
       const entity = await table.getEntity<ScanEntity>(tenantId, scanRowKey(scanId));
-      return fromEntity(entity);
+      return await this.hydrate(entity);
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw error;
@@ -181,7 +224,7 @@ export class ScanStore {
     let remaining = options.top ?? Number.POSITIVE_INFINITY;
     for await (const entity of table.listEntities<ScanEntity>({ queryOptions: { filter } })) {
       if (remaining-- <= 0) return;
-      yield fromEntity(entity);
+      yield await this.hydrate(entity);
     }
   }
 
@@ -199,6 +242,7 @@ export class ScanStore {
   async delete(tenantId: string, scanId: string): Promise<void> {
     const table = await this.ready;
     await table.deleteEntity(tenantId, scanRowKey(scanId));
+    await this.assignments.delete(tenantId, scanId);
   }
 }
 
@@ -245,7 +289,7 @@ function fromEntity(entity: TableEntityResult<ScanEntity>): StoredScan {
     startedAt: date(entity.startedAt)!,
     finishedAt: date(entity.finishedAt),
     counts: JSON.parse(entity.counts) as ScanCounts,
-    tenantContext: entity.tenantContext ? (JSON.parse(entity.tenantContext) as TenantContext) : null,
+    tenantContext: entity.tenantContext ? readTenantContext(entity.tenantContext) : null,
     pages: Number(entity.pages ?? 0),
     retries: Number(entity.retries ?? 0),
     error: entity.error ?? null,
@@ -269,6 +313,12 @@ function fromEntity(entity: TableEntityResult<ScanEntity>): StoredScan {
           }
         : null,
   };
+}
+
+/** A stored tenant context; fields added since older scans were stored read as unknown (null). */
+function readTenantContext(json: string): TenantContext {
+  const stored = JSON.parse(json) as Partial<TenantContext>;
+  return { groupWritebackFeatureUnknownReason: null, cloudSync: null, ...stored } as TenantContext;
 }
 
 /** A failed or running scan is never read as a result or used as a baseline. `use` says what it was wanted for. */

@@ -76,7 +76,9 @@ export function tenantContext(overrides: Partial<TenantContext> = {}): TenantCon
     newUnifiedGroupWritebackDefaultRaw: null,
     newUnifiedGroupWritebackDefaultSource: 'settingMissing',
     groupWritebackFeatureEnabled: true,
+    groupWritebackFeatureUnknownReason: null,
     lastDirectorySyncDateTime: null,
+    cloudSync: null,
     ...overrides,
   };
 }

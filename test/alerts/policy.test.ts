@@ -66,7 +66,7 @@ describe('loadAlertPolicy', () => {
     ['a group id that is no GUID', { expectations: [expectation({ bucket: 'writtenBack' }, { groupIds: ['sales'] })] }, 'ALERT_POLICY: expectations[0].match.groupIds[0] must be a group id (GUID)'],
     ['an unknown kind in a list', { expectations: [expectation({ bucket: 'writtenBack' }, { kind: ['security', 'team'] })] }, 'ALERT_POLICY: expectations[0].match.kind[1] must be one of microsoft365'],
     ['a repeated expectation id', { expectations: [expectation({ bucket: 'writtenBack' }), expectation({ bucket: 'writtenBack' })] }, 'ALERT_POLICY: expectations[1].id repeats "e"'],
-    ['an unknown rule id', { rules: { 'WBW-A99': { enabled: true } } }, 'ALERT_POLICY: rules has unknown field WBW-A99 (rule ids are WBW-A01..WBW-A15)'],
+    ['an unknown rule id', { rules: { 'WBW-A99': { enabled: true } } }, 'ALERT_POLICY: rules has unknown field WBW-A99 (rule ids are WBW-A01..WBW-A19)'],
     ['a bad severity', { rules: { 'WBW-A01': { severity: 'critical' } } }, 'ALERT_POLICY: rules.WBW-A01.severity must be one of high, medium, low, info'],
     ['enabled given as a string', { rules: { 'WBW-A14': { enabled: 'yes' } } }, 'ALERT_POLICY: rules.WBW-A14.enabled must be a boolean (got string)'],
     ['a share above 1', { massChange: { maxShare: 5 } }, 'ALERT_POLICY: massChange.maxShare must be at most 1'],

@@ -48,6 +48,7 @@ describe('loadSettings', () => {
     [{ GRAPH_CREDENTIAL: 'secret' }, 'GRAPH_CREDENTIAL', /one of/],
     [{ SCAN_SCHEDULE: '0 2 * * *' }, 'SCAN_SCHEDULE', /six-field/],
     [{ MEMBER_COUNTS_ENABLED: 'yes' }, 'MEMBER_COUNTS_ENABLED', /true or false/],
+    [{ CLOUD_SYNC_SERVICE_PRINCIPAL_IDS: '9c2b1a4e-0c1d-4d8e-9f00-1234567890ab,contoso' }, 'CLOUD_SYNC_SERVICE_PRINCIPAL_IDS', /"contoso" is not a GUID/],
     [{ TABLE_PREFIX: '1abc' }, 'TABLE_PREFIX', /start with a letter/],
     [{ ALERT_EMAIL_FROM: 'alerts@contoso.com' }, 'ALERT_EMAIL_TO', /recipient/],
     [{ WRITEBACK_ENGINES: 'connectSyncV2,connectSyncV1' }, 'WRITEBACK_ENGINES', /exclude each other/],
@@ -61,6 +62,15 @@ describe('loadSettings', () => {
     expect(error.setting).toBe(setting);
     expect(error.message).toContain(setting);
     expect(error.message).toMatch(message);
+  });
+
+  it('reads CLOUD_SYNC_SERVICE_PRINCIPAL_IDS as a lower-cased list without duplicates (empty by default)', () => {
+    expect(loadSettings(base).cloudSync.servicePrincipalIds).toEqual([]);
+    const ids = ' 9C2B1A4E-0C1D-4D8E-9F00-1234567890AB, 9c2b1a4e-0c1d-4d8e-9f00-1234567890ab ,1f0e2d3c-4b5a-4968-8776-5a4b3c2d1e0f';
+    expect(loadSettings({ ...base, CLOUD_SYNC_SERVICE_PRINCIPAL_IDS: ids }).cloudSync.servicePrincipalIds).toEqual([
+      '9c2b1a4e-0c1d-4d8e-9f00-1234567890ab',
+      '1f0e2d3c-4b5a-4968-8776-5a4b3c2d1e0f',
+    ]);
   });
 
   it('needs one Table Storage setting', () => {

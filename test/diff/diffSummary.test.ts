@@ -102,6 +102,7 @@ describe('DiffAccumulator and summarizeChanges', () => {
         engineVerdictChanged: 0,
       },
       tenantChanges: [{ field: 'groupWritebackFeatureEnabled', before: true, after: false }],
+      cloudSyncChanges: [],
     });
   });
 

@@ -63,6 +63,8 @@ class LoopbackGraph {
           role('Group.Read.All'),
           role('Directory.Read.All'),
           role('OnPremDirectorySynchronization.Read.All'),
+          role('Synchronization.Read.All'),
+          role('Application.Read.All'),
           role('AuditLog.Read.All'),
           role('Mail.Send'),
           role('Group.ReadWrite.All'),
@@ -249,6 +251,8 @@ class LoopbackGraph {
 interface GrantOptions {
   principalId?: string;
   identityName?: string;
+  cloudSync?: boolean;
+  /** The option earlier versions had; now refused with the reason. */
   onPremSync?: boolean;
   auditLog?: boolean;
   mailSend?: boolean;
@@ -306,6 +310,7 @@ const RUNNERS: ScriptRunner[] = [
         join(REPO_ROOT, 'scripts', 'grant-graph-permissions.sh'),
         ...(o.principalId ? ['--principal-id', o.principalId] : []),
         ...(o.identityName ? ['--identity-name', o.identityName] : []),
+        ...(o.cloudSync ? ['--with-cloud-sync'] : []),
         ...(o.onPremSync ? ['--with-onprem-sync'] : []),
         ...(o.auditLog ? ['--with-audit-log'] : []),
         ...(o.mailSend ? ['--with-mail-send'] : []),
@@ -330,6 +335,7 @@ const RUNNERS: ScriptRunner[] = [
         join(REPO_ROOT, 'scripts', 'grant-graph-permissions.ps1'),
         ...(o.principalId ? ['-PrincipalId', o.principalId] : []),
         ...(o.identityName ? ['-IdentityName', o.identityName] : []),
+        ...(o.cloudSync ? ['-IncludeCloudSync'] : []),
         ...(o.onPremSync ? ['-IncludeOnPremSync'] : []),
         ...(o.auditLog ? ['-IncludeAuditLog'] : []),
         ...(o.mailSend ? ['-IncludeMailSend'] : []),
@@ -389,9 +395,9 @@ describe.each(RUNNERS)('$name', (runner) => {
   });
 
   it.skipIf(runner.unavailable !== null)('adds the optional permissions on request, finding the identity by name', async () => {
-    const result = await run({ identityName: 'id-api-wbw', onPremSync: true, auditLog: true, mailSend: true });
+    const result = await run({ identityName: 'id-api-wbw', cloudSync: true, auditLog: true, mailSend: true });
     expect(result.code).toBe(0);
-    expect(graph.grantedTo(graph.identity.id)).toEqual(['AuditLog.Read.All', 'Directory.Read.All', 'Group.Read.All', 'Mail.Send', 'OnPremDirectorySynchronization.Read.All']);
+    expect(graph.grantedTo(graph.identity.id)).toEqual(['Application.Read.All', 'AuditLog.Read.All', 'Directory.Read.All', 'Group.Read.All', 'Mail.Send', 'Synchronization.Read.All']);
     // Assignments go to the Graph permissions with those names, whatever their ids are.
     expect(graph.assignments.map((a) => a.appRoleId)).toContain(graph.roleId('Mail.Send'));
   });
@@ -404,17 +410,33 @@ describe.each(RUNNERS)('$name', (runner) => {
     expect(graph.grantedTo(graph.identity.id)).toContain('Mail.Send');
   });
 
+  it.skipIf(runner.unavailable !== null)('refuses the feature-flag permission, which no application can use, saying why and changing nothing', async () => {
+    const result = await run({ principalId: graph.identity.id, onPremSync: true });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/does not accept application permissions/);
+    expect(result.stderr).toMatch(/delegated only/);
+    expect(graph.assignments).toEqual([]);
+  });
+
+  it.skipIf(runner.unavailable !== null)('reports a feature-flag permission an earlier version granted, which -Remove takes away', async () => {
+    graph.assignments.push({ id: randomUUID(), principalId: graph.identity.id, resourceId: graph.graph.id, appRoleId: graph.roleId('OnPremDirectorySynchronization.Read.All') });
+    const result = await run({ principalId: graph.identity.id });
+    expect(result.stdout).toMatch(/left in place\s+OnPremDirectorySynchronization\.Read\.All \(granted earlier; it reads nothing app-only/);
+    await run({ principalId: graph.identity.id, remove: true });
+    expect(graph.grantedTo(graph.identity.id)).toEqual([]);
+  });
+
   it.skipIf(runner.unavailable !== null)('removes everything it grants with -Remove, across paged assignment lists', async () => {
-    await run({ principalId: graph.identity.id, onPremSync: true, auditLog: true, mailSend: true });
+    await run({ principalId: graph.identity.id, cloudSync: true, auditLog: true, mailSend: true });
     // An assignment to another API stays: the script only touches Microsoft Graph's permissions.
     graph.assignments.push({ id: randomUUID(), principalId: graph.identity.id, resourceId: randomUUID(), appRoleId: randomUUID() });
     const result = await run({ principalId: graph.identity.id, remove: true });
     expect(result.code).toBe(0);
-    expect(result.stdout.match(/^removed\s+/gm)).toHaveLength(5);
+    expect(result.stdout.match(/^removed\s+/gm)).toHaveLength(6);
     expect(graph.assignments.filter((a) => a.resourceId === graph.graph.id)).toEqual([]);
     expect(graph.assignments).toHaveLength(1);
     const again = await run({ principalId: graph.identity.id, remove: true });
-    expect(again.stdout.match(/^not granted\s+/gm)).toHaveLength(5);
+    expect(again.stdout.match(/^not granted\s+/gm)).toHaveLength(7);
   });
 
   it.skipIf(runner.unavailable !== null)('fails with a clear message for an unknown or ambiguous identity, changing nothing', async () => {

@@ -35,6 +35,8 @@ const FAILED: ScanSummaryLine = {
   legacyDefault: 5,
   notWrittenBack: 2485,
   resumes: 0,
+  cloudSync: 'unknown',
+  missingPermissions: ['Synchronization.Read.All'],
   error: 'GraphRetryBudgetExhausted',
 };
 

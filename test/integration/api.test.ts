@@ -36,7 +36,11 @@ async function waitForScan(id: string): Promise<any> {
 }
 
 beforeAll(async () => {
-  world = await startWorld({ emulator: { groups: 400, seed: 21, latencyMs: 20 }, env: { GRAPH_PAGE_SIZE: '50' } });
+  // A Cloud Sync configuration the app may not read (no Synchronization.Read.All): scans complete and say so.
+  world = await startWorld({
+    emulator: { groups: 400, seed: 21, latencyMs: 20, cloudSync: [{ assignFirstGroups: 5 }], permissions: { synchronization: false } },
+    env: { GRAPH_PAGE_SIZE: '50' },
+  });
   host = await startFunctionsHost({ services: world.services, port: 0, functionKey: KEY, settings: world.env, timers: false, log: () => {} });
 });
 
@@ -76,6 +80,9 @@ describe('HTTP API on the local Functions host', () => {
     const done = await waitForScan(started.body.id);
     expect(done.status).toBe('complete');
     expect(done.counts.total).toBe(400);
+    expect(done.missingPermissions).toEqual(['Synchronization.Read.All']);
+    expect(done.cloudSync.headline).toMatch(/^UNKNOWN: .*grant the application permission Synchronization\.Read\.All/);
+    expect(done.tenantContext.cloudSync.status).toBe('unknown');
     first = started.body.id;
   });
 

@@ -7,6 +7,7 @@ import type { ClassifiedGroup, GroupChange, ScanRecord, TenantContext } from '..
 import { CHANGE_COLUMNS, writeDiffReport } from '../../src/report/diffReport';
 import { collect, enabledSecurityGroup, group, guid, streamOf } from '../diff/groups';
 import { cellAt, fillOf, formulaCells, headers, rowLabelled, sheet, writeAndRead } from './workbooks';
+import { cloudSyncContext, cloudSyncJob } from '../helpers/cloudSync';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 
@@ -16,7 +17,9 @@ function context(featureEnabled: boolean | null): TenantContext {
     newUnifiedGroupWritebackDefaultRaw: null,
     newUnifiedGroupWritebackDefaultSource: 'settingMissing',
     groupWritebackFeatureEnabled: featureEnabled,
+    groupWritebackFeatureUnknownReason: null,
     lastDirectorySyncDateTime: null,
+    cloudSync: null,
   };
 }
 
@@ -164,6 +167,20 @@ describe('writeDiffReport', () => {
     expect(summary.byType.added).toBe(1);
     const feature = rowLabelled(summarySheet, 'Group writeback feature (tenant)');
     expect([feature.getCell(2).value, feature.getCell(3).value]).toEqual(['true', 'unknown']);
+  });
+
+  it('lists the Cloud Sync changes between the two scans on the Summary sheet', async () => {
+    const before = scan(FROM.id, '2026-11-25T02:00:00Z', 3, { ...context(true), cloudSync: cloudSyncContext() });
+    const after = scan(TO.id, '2026-11-26T02:00:00Z', 3, {
+      ...context(true),
+      cloudSync: cloudSyncContext([cloudSyncJob({ statusCode: 'Paused', assignedGroupIds: [...cloudSyncJob().assignedGroupIds!, guid(9)] })]),
+    });
+    const summary = await summarizeChanges(before, after, streamOf([]));
+    const workbook = await writeAndRead((out) => writeDiffReport(out, { summary, changes: () => streamOf([]) }));
+    const summarySheet = sheet(workbook, 'Summary');
+    const status = rowLabelled(summarySheet, 'jobStatusChanged (contoso.com)');
+    expect([status.getCell(2).value, status.getCell(3).value]).toEqual(['Active', 'Paused']);
+    expect(rowLabelled(summarySheet, 'groupsAssigned (contoso.com)').getCell(3).value).toBe(`1 groups: ${guid(9)}`);
   });
 
   it('writes an empty Changes sheet with its header when nothing changed', async () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { ExpectationViolation } from '../../src/alerts/expectations';
 import { addToCounts, emptyCounts, FINDINGS } from '../../src/classify';
 import type { ClassifiedGroup, ScanRecord, TenantContext } from '../../src/model';
+import { cloudSyncContext, cloudSyncJob } from '../helpers/cloudSync';
 import { EXCEL_MAX_CELL_CHARS, TRUNCATION_MARK } from '../../src/report/cellText';
 import { GROUP_COLUMNS, FINDING_COLUMNS, writeScanReport } from '../../src/report/scanReport';
 import { enabledSecurityGroup, group, guid } from '../diff/groups';
@@ -52,7 +53,9 @@ function tenantContext(overrides: Partial<TenantContext> = {}): TenantContext {
     newUnifiedGroupWritebackDefaultRaw: 'False',
     newUnifiedGroupWritebackDefaultSource: 'setting',
     groupWritebackFeatureEnabled: true,
+    groupWritebackFeatureUnknownReason: null,
     lastDirectorySyncDateTime: '2026-11-26T01:30:00Z',
+    cloudSync: null,
     ...overrides,
   };
 }
@@ -345,14 +348,39 @@ describe('writeScanReport', () => {
     expect(warning).toContain('Nothing is actually written back');
 
     const unknown = await writeAndRead((out) =>
-      writeScanReport(out, { scan: scanOf(items, tenantContext({ groupWritebackFeatureEnabled: null, lastDirectorySyncDateTime: null })), groups: snapshot(items).groups }),
+      writeScanReport(out, {
+        scan: scanOf(items, tenantContext({ groupWritebackFeatureEnabled: null, groupWritebackFeatureUnknownReason: 'Graph refused it (HTTP 403): delegated only.', lastDirectorySyncDateTime: null })),
+        groups: snapshot(items).groups,
+      }),
     );
     const summary = sheet(unknown, 'Summary');
-    expect(rowLabelled(summary, 'Group writeback feature (tenant)').getCell(2).value).toBe('unknown — permission not granted');
+    expect(rowLabelled(summary, 'Group writeback feature (tenant)').getCell(2).value).toBe('unknown');
+    expect(rowLabelled(summary, 'Group writeback feature (tenant)').getCell(3).value).toBe('Graph refused it (HTTP 403): delegated only.');
     expect(rowLabelled(summary, 'Last directory sync (UTC)').getCell(2).value).toBe('unknown or never synced');
 
     const unread = await writeAndRead((out) => writeScanReport(out, { scan: scanOf(items, null), groups: snapshot(items).groups }));
     expect(() => rowLabelled(sheet(unread, 'Summary'), 'Tenant settings were not read in this scan.')).not.toThrow();
+  });
+
+  it('states the Cloud Sync context: its jobs, a quarantined job as a warning, and a missing permission', async () => {
+    const items = [group(guid(1))];
+    const quarantined = cloudSyncJob({ statusCode: 'Quarantine', quarantined: true, quarantineReason: 'EncounteredQuarantineException' });
+    const read = await writeAndRead((out) => writeScanReport(out, { scan: scanOf(items, tenantContext({ cloudSync: cloudSyncContext([quarantined]) })), groups: snapshot(items).groups }));
+    const summary = sheet(read, 'Summary');
+    expect(rowLabelled(summary, 'Cloud Sync (group provisioning to AD)').getCell(2).value).toBe('1 group provisioning job');
+    expect(String(rowLabelled(summary, 'Cloud Sync job').getCell(2).value)).toMatch(/^contoso\.com → contoso\.com: Quarantine; .*2 groups assigned; container OU=CloudGroups,DC=contoso,DC=com/);
+    const warnings: string[] = [];
+    summary.eachRow((row) => {
+      const value = row.getCell(1).value;
+      if (typeof value === 'string' && value.startsWith('WARNING')) warnings.push(value);
+    });
+    expect(warnings).toEqual([`WARNING: Cloud Sync job contoso.com (${quarantined.jobId}) is in quarantine (EncounteredQuarantineException): the groups in its scope are no longer updated in AD.`]);
+
+    const unknown = cloudSyncContext([], { status: 'unknown', missingPermissions: ['Synchronization.Read.All'], unknownReason: 'Cloud Sync could not be read completely: Graph refused it.' });
+    const refused = await writeAndRead((out) => writeScanReport(out, { scan: scanOf(items, tenantContext({ cloudSync: unknown })), groups: snapshot(items).groups }));
+    const refusedSummary = sheet(refused, 'Summary');
+    expect(String(rowLabelled(refusedSummary, 'Cloud Sync (group provisioning to AD)').getCell(2).value)).toMatch(/^UNKNOWN: Cloud Sync could not be read completely/);
+    expect(rowLabelled(refusedSummary, 'Missing Graph permissions').getCell(2).value).toBe('Synchronization.Read.All');
   });
 
   it('adds a Policy violations sheet when violations are given', async () => {

@@ -75,10 +75,11 @@ describe('delta scans', () => {
       const stats = world.emulator.stats();
       expect(delta.scan.mode).toBe('delta');
       expect(delta.scan.baseScanId).not.toBeNull();
-      // The tenant context (3 reads) and one page of changes; no group list at all.
+      // The tenant context (3 reads), Cloud Sync discovery (one read per application template: none found) and
+      // one page of changes; no group list at all.
       expect(stats.pages.groups).toBe(0);
       expect(stats.pages.delta).toBe(1);
-      expect(stats.requests).toBeLessThanOrEqual(4);
+      expect(stats.requests).toBeLessThanOrEqual(6);
       const expected = await fullScanRows(world);
       const actual = await rows(world.services, delta.scan.id);
       expect(actual).toHaveLength(world.emulator.tenant.groupCount());

@@ -5,7 +5,8 @@ import { compareSnapshotOrder } from '../../src/store/keys';
 import { runScan } from '../../src/scan/runScan';
 import { SnapshotStore } from '../../src/store/snapshotStore';
 import { snapshotTableName } from '../../src/store/scanIds';
-import type { ClassifiedGroup, GraphGroup } from '../../src/model';
+import type { ClassifiedGroup, GraphGroup, TenantContext } from '../../src/model';
+import { buildEngineContext } from '../../src/classify/engines/engineContext';
 import { instantClock, startWorld, type World } from '../helpers/world';
 
 let world: World | undefined;
@@ -20,8 +21,10 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-function expectedSnapshot(groups: Iterable<GraphGroup>): ClassifiedGroup[] {
-  return [...groups].map((g) => classifyGroup(g)).sort((a, b) => compareSnapshotOrder(a.id, b.id));
+/** Classified as the scan classifies: with the engines configured and the Cloud Sync context the scan recorded. */
+function expectedSnapshot(groups: Iterable<GraphGroup>, scan: { tenantContext: TenantContext | null }): ClassifiedGroup[] {
+  const engines = buildEngineContext(world!.settings.engines, scan.tenantContext?.cloudSync ?? null);
+  return [...groups].map((g) => classifyGroup(g, { engines })).sort((a, b) => compareSnapshotOrder(a.id, b.id));
 }
 
 describe('runScan against the emulator and Azurite', () => {
@@ -30,7 +33,7 @@ describe('runScan against the emulator and Azurite', () => {
     const outcome = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
     expect(outcome.status).toBe('complete');
     if (outcome.status !== 'complete') return;
-    const expected = expectedSnapshot(world.emulator.tenant.allGroups());
+    const expected = expectedSnapshot(world.emulator.tenant.allGroups(), outcome.scan);
     const stored = await collect(world.services.snapshots.readGroups(outcome.scan));
     expect(stored.length).toBe(3000);
     expect(new Set(stored.map((g) => g.id)).size).toBe(3000);
@@ -68,7 +71,7 @@ describe('runScan against the emulator and Azurite', () => {
     expect((await world.services.scans.get(world.settings.tenantId, outcome.scan.id))?.snapshotSegments).toBe(5);
     expect(await collect(world.services.tables.listTables(snapshotTableName(outcome.scan.id)))).toHaveLength(5 * 17);
     const stored = await collect(world.services.snapshots.readGroups(outcome.scan));
-    expect(stored).toEqual(expectedSnapshot(world.emulator.tenant.allGroups()));
+    expect(stored).toEqual(expectedSnapshot(world.emulator.tenant.allGroups(), outcome.scan));
   });
 
   it('gives the same snapshot through a storm of 429 and 503 answers with Retry-After', async () => {
@@ -85,7 +88,7 @@ describe('runScan against the emulator and Azurite', () => {
     expect(clock.slept).toContain(2000); // Retry-After honoured
     world.emulator.faults.clear();
     const stored = await collect(world.services.snapshots.readGroups(outcome.scan));
-    expect(stored).toEqual(expectedSnapshot(world.emulator.tenant.allGroups()));
+    expect(stored).toEqual(expectedSnapshot(world.emulator.tenant.allGroups(), outcome.scan));
   });
 
   it('marks the scan failed with its reason, never complete, when the retry budget is spent', async () => {
