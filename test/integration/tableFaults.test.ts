@@ -6,6 +6,7 @@
  */
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { classifyGroup } from '../../src/classify/classifyGroup';
+import { buildEngineContext } from '../../src/classify/engines/engineContext';
 import { addToCounts, emptyCounts } from '../../src/classify/counts';
 import { loadSettings } from '../../src/config/settings';
 import { createServices, type Services } from '../../src/app/services';
@@ -78,7 +79,9 @@ describe('Table Storage faults while a scan writes its snapshot', () => {
     expect(proxy.stats.replays).toBeGreaterThanOrEqual(7);
 
     const groups = world.emulator.tenant.allGroups();
-    const expected: ClassifiedGroup[] = [...groups].map((g) => classifyGroup(g)).sort((a, b) => compareSnapshotOrder(a.id, b.id));
+    // Classified as the scan classifies: with the configured engines and the Cloud Sync context it recorded.
+    const engines = buildEngineContext(world.settings.engines, faulted.scan.tenantContext?.cloudSync ?? null);
+    const expected: ClassifiedGroup[] = [...groups].map((g) => classifyGroup(g, { engines })).sort((a, b) => compareSnapshotOrder(a.id, b.id));
     const cleanRows = await collect(direct.snapshots.readGroups(clean.scan));
     const faultedRows = await collect(direct.snapshots.readGroups(faulted.scan));
     expect(faultedRows.length).toBe(2500);
