@@ -5,7 +5,7 @@
  * the summary, so the console shows totals without a second pass.
  */
 import type { Services } from '../app/services';
-import { markApprovals } from '../app/services';
+import { changesForPeople } from '../app/services';
 import type { Approval } from '../alerts/approvals';
 import type { ChangeType, DiffSummary, GroupChange } from '../model';
 import type { StoredScan } from '../store/scanStore';
@@ -52,7 +52,7 @@ export async function readDiffPage(services: Services, request: DiffPageRequest)
   const approvals = new Map<string, Approval>();
   const page: GroupChange[] = [];
   let more = false;
-  for await (const change of markApprovals(services, changes)) {
+  for await (const change of changesForPeople(services, diff, changes)) {
     accumulator?.add(change);
     if (!matchesChangeTypes(change, request.types)) continue;
     if (page.length === request.top) {

@@ -10,10 +10,11 @@ function state(group) {
   return label(BUCKET_LABELS, group.bucket) + ', ' + (group.effectiveTargetType || 'no target type');
 }
 
-function actorText(actor) {
-  if (!actor) return null;
-  if (typeof actor === 'string') return actor;
-  return actor.displayName || who(actor);
+/** Who made the change, from the audit log: the headline actor, else what the attribution status says. */
+function changedBy(attribution) {
+  if (!attribution) return 'Unknown';
+  if (attribution.actor) return attribution.actor.display + ' (' + attribution.status + ')';
+  return 'Unknown (' + attribution.status + ')';
 }
 
 function changeRow(change) {
@@ -26,7 +27,7 @@ function changeRow(change) {
     state(change.before),
     state(change.after),
     approval,
-    actorText(change.actor) || 'Unknown',
+    changedBy(change.attribution),
   ];
 }
 
