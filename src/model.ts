@@ -183,7 +183,8 @@ export interface TenantContext {
   cloudSync?: CloudSyncContext | null;
 }
 
-export type ScanStatus = 'running' | 'complete' | 'failed';
+/** `retired`: deleted by retention, its record kept (hidden) until the rows only it could read are gone. */
+export type ScanStatus = 'running' | 'complete' | 'failed' | 'retired';
 export type ScanTrigger = 'timer' | 'http' | 'cli' | 'local';
 
 export type BucketCounts = Record<Bucket, number>;

@@ -1,4 +1,5 @@
 /** Routes over changes: the diff between two scans (JSON or Excel) and one group's history. */
+import type { StoredScan } from '../store/scanStore';
 import { PassThrough, Readable } from 'node:stream';
 import { changesForPeople, type Services } from '../app/services';
 import { openScanDiff, type ScanDiff } from '../diff/scanDiff';
@@ -47,14 +48,17 @@ export async function getDiffReport(services: Services, request: ApiRequest): Pr
   return { status: 200, headers: attachment(diffReportFileName(diff.from.id, diff.to.id)), body: out };
 }
 
-/** The group's state in each retained complete scan, newest first (one point read per scan). */
+/** The group's state in each retained complete scan, newest first (one partition read for all of them). */
 export async function getGroupHistory(services: Services, request: ApiRequest): Promise<ApiResponse> {
   const groupId = assertGroupId(request.params.groupId);
   const top = intParam(request.query, 'top', 90, 1, 400);
   const history: unknown[] = [];
   let seen = false;
-  for await (const scan of services.scans.list(services.settings.tenantId, { status: 'complete', top })) {
-    const group = await services.snapshots.readGroup(scan, groupId);
+  const scans: StoredScan[] = [];
+  for await (const scan of services.scans.list(services.settings.tenantId, { status: 'complete', top })) scans.push(scan);
+  const states = await services.snapshots.history(services.settings.tenantId, groupId, scans);
+  for (const [index, scan] of scans.entries()) {
+    const group = states[index] ?? null;
     seen ||= group !== null;
     history.push({ scanId: scan.id, scanStartedAt: scan.startedAt.toISOString(), present: group !== null, group });
   }

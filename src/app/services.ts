@@ -66,7 +66,7 @@ export function createServices(settings: Settings, options: ServiceOptions = {})
   const graph = createGraphClient(settings);
   const log = options.log ?? consoleLogger;
   const scans = new ScanStore(tables);
-  const snapshots = new SnapshotStore(tables);
+  const snapshots = new SnapshotStore(tables, scans);
   const lease = new ScanLease(tables, settings.scan.leaseMs);
   const alerts: AlertServices = Object.freeze({
     policy: loadAlertPolicy(settings.alerts.policy),

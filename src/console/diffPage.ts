@@ -10,7 +10,6 @@ import type { Approval } from '../alerts/approvals';
 import type { ChangeType, DiffSummary, GroupChange } from '../model';
 import type { StoredScan } from '../store/scanStore';
 import { openScanDiff } from '../diff/scanDiff';
-import { diffSnapshots } from '../diff/diffSnapshots';
 import { DiffAccumulator } from '../diff/diffSummary';
 
 export interface DiffPageRequest {
@@ -44,10 +43,7 @@ export function matchesChangeTypes(change: GroupChange, types: readonly ChangeTy
 export async function readDiffPage(services: Services, request: DiffPageRequest): Promise<DiffPage> {
   const tenantId = services.settings.tenantId;
   const diff = await openScanDiff(services, tenantId, { from: request.from, to: request.to });
-  const changes = diffSnapshots(
-    services.snapshots.readGroups(diff.from, { after: request.after }),
-    services.snapshots.readGroups(diff.to, { after: request.after }),
-  );
+  const changes = diff.changes(request.after);
   const accumulator = request.after ? null : new DiffAccumulator(diff.from, diff.to);
   const approvals = new Map<string, Approval>();
   const page: GroupChange[] = [];

@@ -90,3 +90,17 @@ export async function* diffSnapshots(
     await Promise.allSettled([left.close(), right.close()]);
   }
 }
+
+/**
+ * The same changes from the change log (snapshotStore.ts `changedPairs`): each group a scan in between changed,
+ * with its state in both scans, in snapshot key order. A group changed and changed back yields nothing.
+ */
+export async function* diffChangedPairs(pairs: AsyncIterable<{ before: ClassifiedGroup | null; after: ClassifiedGroup | null }>): AsyncGenerator<GroupChange> {
+  for await (const { before, after } of pairs) {
+    if (before && after) {
+      const change = compareGroups(before, after);
+      if (change !== null) yield change;
+    } else if (before) yield removedChange(before);
+    else if (after) yield addedChange(after);
+  }
+}

@@ -1,20 +1,24 @@
 /**
  * Opens the diff between two stored scans: picks defaults (previous complete → latest complete), refuses
- * scans that are not complete, and streams changes straight from both snapshots.
+ * scans that are not complete, and streams the changes: from the change log of the scans in between when they were
+ * stored as versions (reads only what changed), else by merging both snapshots.
  */
 import type { GroupChange, DiffSummary } from '../model';
 import { requireCompleteScan, type ScanStore, type StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
 import { WritebackWatchError } from '../errors';
 import { assertScanId } from '../store/scanIds';
-import { diffSnapshots } from './diffSnapshots';
+import { diffChangedPairs, diffSnapshots } from './diffSnapshots';
 import { DiffAccumulator } from './diffSummary';
 
 export interface ScanDiff {
   from: StoredScan;
   to: StoredScan;
-  /** A fresh stream of changes on every call (reports read it twice: once to count, once to write). */
-  changes(): AsyncGenerator<GroupChange>;
+  /**
+   * A fresh stream of changes on every call (reports read it twice: once to count, once to write); with `after`,
+   * only the changes after that group in snapshot key order (where a paged listing continues).
+   */
+  changes(after?: string): AsyncGenerator<GroupChange>;
   /** Reads every change once and returns the counts. */
   summarize(): Promise<DiffSummary>;
 }
@@ -40,7 +44,11 @@ export async function openScanDiff(
   if (from.startedAt.getTime() > to.startedAt.getTime()) {
     throw new WritebackWatchError('InvalidInput', `"from" (${from.id}) is newer than "to" (${to.id}); swap them.`);
   }
-  const changes = (): AsyncGenerator<GroupChange> => diffSnapshots(stores.snapshots.readGroups(from), stores.snapshots.readGroups(to));
+  const chain = await stores.snapshots.changeChain(from, to);
+  const changes = (after?: string): AsyncGenerator<GroupChange> =>
+    chain
+      ? diffChangedPairs(stores.snapshots.changedPairs(chain, after))
+      : diffSnapshots(stores.snapshots.readGroups(from, { after }), stores.snapshots.readGroups(to, { after }));
   return {
     from,
     to,

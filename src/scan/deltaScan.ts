@@ -1,17 +1,18 @@
 /**
- * A delta scan: Graph's changes since the base scan, applied to the base scan's snapshot. The result is the
- * snapshot a full scan would store (every group, current state), at a fraction of the Graph requests: the
- * base rows are copied in key order and the changed ones replaced, added or dropped on the way. A removed
- * group that was not in the base (created and deleted in between) changes nothing.
+ * A delta scan: Graph's changes since the base scan, stored as changes on top of the base's snapshot. Its snapshot
+ * reads back as the one a full scan would store (every group, current state), at a fraction of the Graph requests,
+ * and it writes only the groups that changed: nothing of the base is copied. A removed group that was not in the
+ * base (created and deleted in between) changes nothing, and neither does a change Graph reports that leaves the
+ * classified row as it was.
  * Changes are held in memory (at most MAX_DELTA_CHANGES; more than that and a full scan is cheaper anyway).
  */
 import type { ClassifiedGroup, GraphGroup, ScanCounts } from '../model';
 import { addToCounts, cloneCounts, removeFromCounts } from '../classify/counts';
-import { fromSnapshotEntity, toSnapshotEntity, type SnapshotEntity } from '../store/snapshotEntity';
+import { fromSnapshotEntity, toSnapshotEntity } from '../store/snapshotEntity';
+import type { PendingChange } from '../store/changeWriter';
+import { storedRowOf } from '../store/versionStore';
 import { WritebackWatchError } from '../errors';
 import type { StoredScan } from '../store/scanStore';
-import { BATCH_SIZE } from '../store/snapshotStore';
-import { GUID_PARTITIONS, snapshotShard } from '../store/keys';
 import type { ScanDependencies, ScanProgress } from './runScan';
 import { DeltaTokenExpiredError, GROUP_SELECT } from '../graph/groupReader';
 import { classifyGroups } from './classifyGroups';
@@ -20,7 +21,8 @@ import { buildEngineContext } from '../classify/engines/engineContext';
 export const MAX_DELTA_CHANGES = 50_000;
 /** Non-nullable properties of a Graph group among those the scan selects. */
 const REQUIRED_GROUP_PROPERTIES: readonly string[] = ['displayName', 'groupTypes', 'mailEnabled', 'securityEnabled'];
-const COPY_CHUNK = 1_000;
+/** Changes handed to the writer at a time, between lease renewals. */
+const ADD_CHUNK = 1_000;
 
 /** Delta cannot be used this time; the scan continues as a full scan. */
 export class DeltaUnavailableError extends WritebackWatchError {
@@ -39,8 +41,6 @@ export interface DeltaScanResult {
   /** Changed groups delta sent only in part, read whole. */
   wholeReads: number;
   deltaLink: string;
-  /** Segments the snapshot rows went to (StoredScan.snapshotSegments). */
-  segments: number;
 }
 
 interface DeltaChanges {
@@ -134,10 +134,10 @@ export async function runDeltaScan(
   options: { signal?: AbortSignal; keepAlive: () => Promise<void>; onProgress?: (progress: ScanProgress) => void },
 ): Promise<DeltaScanResult> {
   const changes = await readChanges(deps, base, options.signal);
-  // Most of a delta scan's time goes into copying the base snapshot, so progress counts rows stored, of about
-  // as many as the base had.
+  // Progress counts the changes stored, of those Graph reported.
   let stored = 0;
-  const progress = (finished: boolean): void => options.onProgress?.({ pages: changes.pages, groups: stored, total: base.counts.total, finished });
+  const reported = changes.changed.size + changes.removed.size;
+  const progress = (finished: boolean): void => options.onProgress?.({ pages: changes.pages, groups: stored, total: reported, finished });
   progress(false);
   const wholeReads = await completeGroups(deps, base, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
@@ -146,49 +146,25 @@ export async function runDeltaScan(
   for (const group of await classifyGroups(deps, [...changes.changed.values()], engines)) classified.set(keyOf(group.id), group);
   const changedCount = classified.size;
 
-  const writer = await deps.snapshots.createWriter(scan.id);
-  // The base's totals, corrected group by group for what changed: unchanged rows are copied as stored, never
-  // decoded, which keeps a 500,000-row copy cheap in CPU and memory.
+  // The base's totals, corrected for each change as it is stored (the writer looks up what each replaced).
   const counts = cloneCounts(base.counts);
-  const spread = segmentSpreader(base.counts.total, deps.snapshots.segmentRows);
-  let chunk: Array<SnapshotEntity[] | undefined> = [];
-  let chunkRows = 0;
-  const addChunk = async (): Promise<void> => {
-    for (const [segment, entities] of chunk.entries()) if (entities) await writer.addEntities(entities, 0, segment);
-    stored += chunkRows;
-    chunk = [];
-    chunkRows = 0;
-    progress(false);
-  };
-  const push = async (entity: SnapshotEntity): Promise<void> => {
-    (chunk[spread(entity)] ??= []).push(entity);
-    chunkRows += 1;
-    if (chunkRows < COPY_CHUNK) return;
-    await addChunk();
-    await options.keepAlive();
-  };
-  const pushChanged = (group: ClassifiedGroup): Promise<void> => {
-    addToCounts(counts, group);
-    return push(toSnapshotEntity(group));
-  };
+  const writer = deps.snapshots.changeWriter(scan, await deps.snapshots.view(base), {
+    onStored: (before, after) => {
+      if (before) removeFromCounts(counts, fromSnapshotEntity(before as unknown as Record<string, unknown>));
+      if (after) addToCounts(counts, fromSnapshotEntity(after as unknown as Record<string, unknown>));
+      stored += 1;
+    },
+  });
   try {
-    for await (const row of deps.snapshots.readEntities(base)) {
-      const key = keyOf(row.groupId);
-      const removed = changes.removed.has(key);
-      const update = classified.get(key);
-      if (!removed && !update) {
-        await push(row);
-        continue;
-      }
-      removeFromCounts(counts, fromSnapshotEntity(row as unknown as Record<string, unknown>));
-      if (update) {
-        classified.delete(key);
-        await pushChanged(update);
-      }
+    const pending: PendingChange[] = [
+      ...[...classified.values()].map((group) => ({ groupId: group.id, after: storedRowOf(toSnapshotEntity(group)) })),
+      ...[...changes.removed].map((id) => ({ groupId: id, after: null })),
+    ];
+    for (let start = 0; start < pending.length; start += ADD_CHUNK) {
+      await writer.add(pending.slice(start, start + ADD_CHUNK), 0);
+      await options.keepAlive();
+      progress(false);
     }
-    // What is left was not in the base: new groups.
-    for (const group of classified.values()) await pushChanged(group);
-    await addChunk();
   } finally {
     await writer.flush().catch(() => undefined);
   }
@@ -201,30 +177,6 @@ export async function runDeltaScan(
     removed: changes.removed.size,
     wholeReads,
     deltaLink: changes.deltaLink,
-    segments: writer.segments,
   };
 }
 
-/**
- * The segment each copied row goes to, for a snapshot of about `rows` rows. The copy comes in key order, a
- * partition's rows one after another, so filling segments one after another would put each partition whole into
- * one segment. Instead a partition's rows go to the segments in turn, in runs of a batch (fewer when partitions
- * are small), which keeps partitions as small as a full scan's (see snapshotStore.ts) while batches still fill.
- * A delta scan is never resumed, so the choice need not be repeatable.
- */
-function segmentSpreader(rows: number, segmentRows: number): (entity: SnapshotEntity) => number {
-  const segments = Math.max(1, Math.ceil(rows / segmentRows));
-  const run = Math.max(1, Math.min(BATCH_SIZE, Math.ceil(rows / GUID_PARTITIONS / segments)));
-  let partition = '';
-  let rowsInPartition = 0;
-  return (entity) => {
-    const key = snapshotShard(entity.groupId) + entity.partitionKey;
-    if (key !== partition) {
-      partition = key;
-      rowsInPartition = 0;
-    }
-    const segment = Math.floor(rowsInPartition / run) % segments;
-    rowsInPartition += 1;
-    return segment;
-  };
-}

@@ -1,8 +1,14 @@
 /**
  * Retention: complete scans older than RETENTION_DAYS go, except the newest complete scan (always a baseline)
  * and scans an open alert still points at. Failed scans older than the window go too; running ones never.
- * Each scan's rows sit in tables of their own (keys.ts, snapshotStore.ts), so a scan of 500,000 rows is removed with
- * one DeleteTable call per table (17 per 50,000 groups), never reading a row.
+ *
+ * What deleting a scan takes depends on how it was stored (docs/storage.md):
+ * - versions (this release): a complete scan is retired at once (no reader sees it again), and its rows are
+ *   reclaimed when it is the oldest scan left: the versions the next scan replaced, which nothing can read any
+ *   more, and its own change chunks and manifest. Work grows with what is deleted, never with the tenant. A
+ *   retired scan with a kept one before it (an alert points at an older scan) waits, since the kept scan may still
+ *   read its versions and a diff across it needs its chunks. A failed scan's versions are deleted through its chunks.
+ * - tables (earlier releases): one DeleteTable call per table.
  */
 import type { ScanStore, StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
@@ -21,11 +27,25 @@ export function scansToDelete(scans: readonly StoredScan[], input: Omit<Retentio
   const newestComplete = scans.find((s) => s.status === 'complete');
   return scans.filter(
     (scan) =>
-      scan.status !== 'running' &&
+      (scan.status === 'complete' || scan.status === 'failed') &&
       scan.startedAt.getTime() < cutoff &&
       scan !== newestComplete &&
       !input.protectedScanIds.has(scan.id),
   );
+}
+
+/**
+ * Pure: the retired scans to reclaim now, oldest first, each with the scan after it: the run of retired scans at
+ * the old end of the history (failed scans aside, which hold nothing others read).
+ */
+export function scansToReclaim(scans: readonly StoredScan[]): Array<{ scan: StoredScan; next: StoredScan | null }> {
+  const kept = [...scans].reverse().filter((scan) => scan.status !== 'failed');
+  const reclaim: Array<{ scan: StoredScan; next: StoredScan | null }> = [];
+  for (const [index, scan] of kept.entries()) {
+    if (scan.status !== 'retired') break;
+    reclaim.push({ scan, next: kept[index + 1] ?? null });
+  }
+  return reclaim;
 }
 
 export async function applyRetention(
@@ -37,10 +57,27 @@ export async function applyRetention(
   for await (const scan of stores.scans.list(input.tenantId)) all.push(scan);
   const doomed = scansToDelete(all, input);
   for (const scan of doomed) {
-    // Record first: a crash in between leaks tables (cost only) but never lists a scan without its rows.
-    // Tables are not swept by name, as tenants sharing a storage account share the table namespace.
-    await stores.scans.delete(input.tenantId, scan.id);
-    await stores.snapshots.deleteSnapshot(scan.id);
+    if (scan.snapshotLayout === 'versions' && scan.status === 'complete') {
+      // Hidden first; its rows go when nothing older needs them (below).
+      await stores.scans.save({ ...scan, status: 'retired' });
+      continue;
+    }
+    // Record first for legacy tables (a crash leaks tables, never lists a scan without rows); rows first for a
+    // failed scan's versions, so a crash leaves a failed record that retention finds and finishes.
+    if (scan.snapshotLayout === 'tables') {
+      await stores.scans.delete(input.tenantId, scan.id);
+      await stores.snapshots.purgeScan(scan);
+    } else {
+      await stores.snapshots.purgeScan(scan);
+      await stores.scans.delete(input.tenantId, scan.id);
+    }
   }
+  const withRetired: StoredScan[] = [];
+  for await (const scan of stores.scans.list(input.tenantId, { includeRetired: true })) withRetired.push(scan);
+  for (const { scan, next } of scansToReclaim(withRetired)) {
+    await stores.snapshots.reclaimOldest(scan, next);
+    await stores.scans.delete(input.tenantId, scan.id);
+  }
+  await stores.snapshots.dropOldManifests(withRetired);
   return doomed.map((s) => s.id);
 }

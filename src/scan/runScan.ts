@@ -1,9 +1,10 @@
 /**
- * One scan of one tenant: Graph → classify → store, page by page (or, for a delta scan, Graph's changes applied
- * to the previous snapshot: deltaScan.ts). While page N's rows are written, page N+1 is already being fetched;
- * every SCAN_CHECKPOINT_PAGES pages a checkpoint records the link of a page whose rows, and all before, are
- * stored, so an interrupted scan resumes where it stopped (replayed pages store the same rows again). The scan is
- * marked complete only after every row is written; a failure is recorded with its reason.
+ * One scan of one tenant: Graph → classify → store, page by page (or, for a delta scan, Graph's changes alone:
+ * deltaScan.ts). A full scan compares every group with the scan before it and stores only what changed
+ * (fullScanChanges.ts, docs/storage.md). While page N is compared and written, page N+1 is already being fetched;
+ * every SCAN_CHECKPOINT_PAGES pages a checkpoint records the link of a page whose changes, and all before, are
+ * stored, so an interrupted scan resumes where it stopped (a replayed page changes nothing). Until the scan is
+ * marked complete, after everything is stored, no reader sees any of it; a failure is recorded with its reason.
  */
 import type { ClassifiedGroup, CloudSyncContext, ScanCounts, ScanTrigger, TenantContext } from '../model';
 import type { CloudSyncReader } from '../graph/cloudSyncReader';
@@ -18,10 +19,12 @@ import { LeaseLostError, type HeldLease, type ScanLease } from '../store/scanLea
 import { newScanId } from '../store/scanIds';
 import { logScanSummary, type Logger } from '../observability/logger';
 import { classifyGroups } from './classifyGroups';
-import { buildEngineContext } from '../classify/engines/engineContext';
+import { buildEngineContext, enginesOf } from '../classify/engines/engineContext';
 import { chooseScanMode } from './scanMode';
 import { DeltaUnavailableError, runDeltaScan } from './deltaScan';
 import { readAheadUntil } from './readAhead';
+import { FullScanChanges } from './fullScanChanges';
+import type { ChangeWriter } from '../store/changeWriter';
 
 /**
  * Pages requested ahead while the tenant context (Cloud Sync above all) is read: enough to cover a Cloud Sync
@@ -160,8 +163,12 @@ async function pickScan(deps: ScanDependencies, request: ScanRequest, now: Date)
   if (request.resumeOnly) return null;
   // Under the lease, so no other scan of this tenant can take the same id in between.
   const newest = await scans.latest(settings.tenantId);
-  const decision = chooseScanMode(settings.scan, await scans.latest(settings.tenantId, 'complete'), now);
+  const latestComplete = await scans.latest(settings.tenantId, 'complete');
+  const decision = chooseScanMode(settings.scan, latestComplete, now);
   const scan = newScanRecord({
+    // Changes are stored relative to the newest complete scan; one stored by an earlier release has no versions
+    // to compare with, so the scan stores every group.
+    comparedWithScanId: latestComplete?.snapshotLayout === 'versions' ? latestComplete.id : null,
     id: newScanId(now, newest?.id),
     tenantId: settings.tenantId,
     trigger: request.trigger,
@@ -208,12 +215,21 @@ async function scanPages(
   const retries = (): number => retriesBefore + transport.retries;
   const progress = request.onProgress ? trackProgress(deps, request.onProgress, request.signal) : null;
   progress?.report(pages, rows);
-  const writer = await snapshots.createWriter(scan.id);
+  const base = await compareBase(deps, scan);
+  // The base's fingerprints load while the tenant context is read and the first pages arrive.
+  const opened = (async () => {
+    const compare = await FullScanChanges.open(snapshots, scan, base);
+    return { compare, writer: snapshots.changeWriter(scan, base ? await snapshots.view(base) : null, { nextChunk: compare.nextChunk }) };
+  })();
+  opened.catch(() => undefined); // awaited below
+  const ready = Promise.all([contextRead, opened]);
+  ready.catch(() => undefined);
+  let writer: ChangeWriter | null = null;
   let checkpoints: Promise<void> = Promise.resolve();
   /** Checkpoints taken but not yet due, oldest first (CHECKPOINT_TRAIL). */
   const trailing: ScanCheckpoint[] = [];
   let paused = false;
-  const pagesIterator = readAheadUntil(reader.listGroupPages({ fromLink: startLink, signal: request.signal }), contextRead, READ_AHEAD_PAGES);
+  const pagesIterator = readAheadUntil(reader.listGroupPages({ fromLink: startLink, signal: request.signal }), ready, READ_AHEAD_PAGES);
   const fetchNext = (): Promise<IteratorResult<GroupPage>> => {
     const next = pagesIterator.next();
     next.catch(() => undefined); // awaited in the loop, unless the scan ends first
@@ -225,6 +241,8 @@ async function scanPages(
       scan.tenantContext = await contextRead;
       logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync ?? null);
     }
+    const { compare } = await opened; // rethrows why the base could not be read
+    writer = (await opened).writer;
     // Compiled once per scan, with the Cloud Sync context the scan recorded (a resumed scan: when it started).
     const engines = buildEngineContext(settings.engines, scan.tenantContext.cloudSync ?? null);
     for (;;) {
@@ -236,15 +254,19 @@ async function scanPages(
       const classified = await classifyGroups(deps, page.groups, engines);
       for (const group of classified) addToCounts(counts, group);
       pages += 1;
-      // Decided by the rows before this page, so a resumed scan puts a replayed page where it went before.
-      const segment = snapshots.segmentAfter(rows);
       rows += classified.length;
       // Renewed in time whatever SCAN_CHECKPOINT_PAGES is, and checked before writing: an instance that stalled
       // past its lease learns here that another one took the scan over, before it writes a row.
       await renewLeaseIfDue(deps, lease, scan, now);
-      await writer.add(classified, pages, segment);
+      const observed = compare.observe(classified);
+      writer.addManifestPage(pages, observed.manifest);
+      await writer.add(observed.changes, pages);
       progress?.report(pages, rows);
-      if (!page.nextLink) break; // the end: flushed and marked complete below
+      if (!page.nextLink) {
+        // The end: what the base had and Graph no longer lists is gone. Flushed and marked complete below.
+        await writer.add(compare.disappeared(), pages);
+        break;
+      }
       paused = settings.scan.timeBudgetMs > 0 && now().getTime() - invocationStart >= settings.scan.timeBudgetMs;
       if (pages % settings.scan.checkpointPages !== 0 && !paused) continue;
       // Checkpoint every few pages rather than every page, so batches fill across pages. A pausing scan stores
@@ -258,7 +280,6 @@ async function scanPages(
       checkpoints = Promise.all([checkpoints, stored]).then(async () => {
         scan.checkpoint = checkpoint;
         scan.pages = checkpoint.pages;
-        scan.snapshotSegments = Math.max(scan.snapshotSegments, writer.segments);
         scan.retries = retries();
         await lease.renew(scan.id);
         await scans.save(scan);
@@ -268,22 +289,31 @@ async function scanPages(
     }
   } finally {
     // On every way out, let in-flight writes and checkpoints settle before the scan record is touched again.
-    await writer.flush().catch(() => undefined);
+    await writer?.flush().catch(() => undefined);
     await checkpoints.catch(() => undefined);
     if (paused) await pending.catch(() => undefined);
   }
-  await writer.flush();
+  await writer!.flush();
   await checkpoints;
   progress?.report(pages, rows, true);
   scan.retries = retries();
   scan.pages = pages;
-  scan.snapshotSegments = Math.max(scan.snapshotSegments, writer.segments);
   if (paused) {
     log.info(`Scan ${scan.id} paused after page ${pages}: SCAN_TIME_BUDGET_SECONDS reached; the next invocation resumes it.`);
     logSummary(deps, scan, 'paused', counts, invocationStart, now, null);
     return { status: 'paused', scan };
   }
   return markComplete(deps, scan, counts, invocationStart, now);
+}
+
+/** The complete scan a full scan's changes are relative to; it stays while this scan runs (retention keeps the newest complete scan). */
+async function compareBase(deps: ScanDependencies, scan: StoredScan): Promise<StoredScan | null> {
+  if (!scan.comparedWithScanId) return null;
+  const base = await deps.scans.get(scan.tenantId, scan.comparedWithScanId);
+  if (!base || base.status !== 'complete') {
+    throw new WritebackWatchError('ScanInterrupted', `Scan ${scan.id} compares with scan ${scan.comparedWithScanId}, which is gone or not complete; a new scan starts next time.`);
+  }
+  return base;
 }
 
 /** Reports progress to the caller, with Graph's group count once it arrives (a failed count only means no total). */
@@ -315,7 +345,14 @@ async function tryDeltaScan(
   const base = await deps.scans.get(scan.tenantId, scan.baseScanId!);
   try {
     if (!base || base.status !== 'complete' || !base.deltaLink) throw new DeltaUnavailableError(`Base scan ${scan.baseScanId} is gone or has no delta token.`);
-    // Unchanged groups are copied as the base classified them, which is right only under the same Cloud Sync
+    if (base.snapshotLayout !== 'versions') throw new DeltaUnavailableError(`base scan ${base.id} was stored by an earlier release, so this scan stores every group once.`);
+    // Unchanged groups keep the verdicts the base gave them, which is right only under the same WRITEBACK_ENGINES
+    // and Cloud Sync configuration; after either changed every group is classified again.
+    const engines = enginesOf(base.counts).join(',');
+    if (engines !== deps.settings.engines.join(',')) {
+      throw new DeltaUnavailableError(`WRITEBACK_ENGINES changed since scan ${base.id} (${engines} → ${deps.settings.engines.join(',')}), so every group is classified again.`);
+    }
+    // Unchanged groups are kept as the base classified them, which is right only under the same Cloud Sync
     // configuration; after it changed (a group assigned, a job paused, ...) every group is classified again.
     if (!sameCloudSyncForClassification(base.tenantContext?.cloudSync ?? null, scan.tenantContext?.cloudSync ?? null)) {
       throw new DeltaUnavailableError(`the Cloud Sync configuration changed since scan ${base.id}, so every group is classified again.`);
@@ -326,7 +363,6 @@ async function tryDeltaScan(
     scan.retries = deps.transport.retries;
     scan.deltaLink = result.deltaLink;
     scan.deltaLinkAt = now();
-    scan.snapshotSegments = result.segments;
     deps.log.info(`Scan ${scan.id}: ${result.changed} groups changed and ${result.removed} removed since scan ${base.id} (${result.wholeReads} read whole).`);
     return await markComplete(deps, scan, result.counts, invocationStart, now);
   } catch (error) {

@@ -13,8 +13,12 @@
  */
 
 const HEX = /^[0-9a-f]$/;
-/** Characters Table Storage forbids in keys (/ \ # ?), control characters, and % (our escape character). */
-const FORBIDDEN = /[\/\\#?%\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * Characters Table Storage forbids in keys (/ \ # ?), control characters, % (our escape character), and space and
+ * `!`: a group version's RowKey is the group's key, `!`, then the scan (versionKeys.ts), and every key character must
+ * sort above `!` so that one group's versions sit together, ordered like the groups.
+ */
+const FORBIDDEN = /[ !\/\\#?%\u0000-\u001f\u007f-\u009f]/g;
 
 /** Partitions Graph's GUID ids spread over evenly: 16 shards of 16 partition keys. */
 export const GUID_PARTITIONS = 256;

@@ -30,6 +30,8 @@ export interface ScanCheckpoint {
   at: Date;
 }
 
+export type SnapshotLayout = 'versions' | 'tables';
+
 export interface StoredScan extends ScanRecord {
   checkpoint: ScanCheckpoint | null;
   /** How often the scan was resumed after an interruption or a paused invocation. */
@@ -39,7 +41,17 @@ export interface StoredScan extends ScanRecord {
   deltaLinkAt: Date | null;
   /** Start of the last full scan this snapshot descends from (itself, for a full scan). */
   fullScanAt: Date | null;
-  /** Segments holding the snapshot rows (see snapshotStore.ts): 1 below 50,000 groups and for older scans. */
+  /**
+   * How the snapshot is stored: `versions` (group versions and change chunks, see docs/storage.md) or `tables`,
+   * the per-scan tables of earlier releases (legacySnapshotTables.ts), still read until retention removes them.
+   */
+  snapshotLayout: SnapshotLayout;
+  /**
+   * The complete scan this one's changes are relative to (the newest complete one when it started); null when it
+   * had none in the versions layout, so it stored every group.
+   */
+  comparedWithScanId: string | null;
+  /** Segments of a `tables` snapshot (legacySnapshotTables.ts); 1 for every other scan. */
   snapshotSegments: number;
   /** Optimistic concurrency: the record's ETag when read or last written by this process. */
   etag?: string | null;
@@ -76,14 +88,17 @@ interface ScanEntity {
   revision?: number;
   writerId?: string;
   snapshotSegments?: number;
+  snapshotLayout?: string;
+  comparedWithScanId?: string;
 }
 
 /** What decides a new scan; everything else starts empty. */
-export type NewScan = Pick<StoredScan, 'id' | 'tenantId' | 'trigger' | 'startedAt' | 'mode' | 'baseScanId' | 'fullScanAt'>;
+export type NewScan = Pick<StoredScan, 'id' | 'tenantId' | 'trigger' | 'startedAt' | 'mode' | 'baseScanId' | 'fullScanAt'> & Partial<Pick<StoredScan, 'comparedWithScanId'>>;
 
 /** The record of a scan that is just starting: running, nothing read or counted yet. */
 export function newScanRecord(init: NewScan): StoredScan {
   return {
+    comparedWithScanId: null,
     ...init,
     status: 'running',
     finishedAt: null,
@@ -96,6 +111,7 @@ export function newScanRecord(init: NewScan): StoredScan {
     resumes: 0,
     deltaLink: null,
     deltaLinkAt: null,
+    snapshotLayout: 'versions',
     snapshotSegments: 1,
   };
 }
@@ -105,6 +121,8 @@ export interface ListScansOptions {
   /** Only scans that started before this id's start (for paging and "previous scan" look-ups). */
   before?: string;
   top?: number;
+  /** Also scans retention retired (hidden from every reader; the storage layer still needs their records). */
+  includeRetired?: boolean;
 }
 
 export class ScanStore {
@@ -191,6 +209,7 @@ export class ScanStore {
     const table = await this.ready;
     try {
       const entity = await table.getEntity<ScanEntity>(tenantId, scanRowKey(scanId));
+      if (entity.status === 'retired') return null; // deleted, as far as anyone asking is concerned
       return await this.hydrate(entity);
     } catch (error) {
       if (statusOf(error) === 404) return null;
@@ -223,6 +242,7 @@ export class ScanStore {
     if (options.before) filter += odata` and RowKey gt ${scanRowKey(options.before)}`;
     let remaining = options.top ?? Number.POSITIVE_INFINITY;
     for await (const entity of table.listEntities<ScanEntity>({ queryOptions: { filter } })) {
+      if (entity.status === 'retired' && !options.includeRetired) continue;
       if (remaining-- <= 0) return;
       yield await this.hydrate(entity);
     }
@@ -259,7 +279,9 @@ function toEntity(scan: StoredScan): ScanEntity {
     retries: scan.retries,
     resumes: scan.resumes,
     snapshotSegments: scan.snapshotSegments,
+    snapshotLayout: scan.snapshotLayout,
   };
+  if (scan.comparedWithScanId) entity.comparedWithScanId = scan.comparedWithScanId;
   entity.mode = scan.mode;
   if (scan.baseScanId) entity.baseScanId = scan.baseScanId;
   if (scan.deltaLink) entity.deltaLink = scan.deltaLink;
@@ -302,6 +324,9 @@ function fromEntity(entity: TableEntityResult<ScanEntity>): StoredScan {
     etag: entity.etag ?? null,
     revision: Number(entity.revision ?? 0),
     snapshotSegments: Number(entity.snapshotSegments ?? 1),
+    // Records written before the layout was recorded are per-scan tables.
+    snapshotLayout: entity.snapshotLayout === 'versions' ? 'versions' : 'tables',
+    comparedWithScanId: entity.comparedWithScanId ?? null,
     checkpoint:
       entity.checkpointCounts !== undefined
         ? {
