@@ -10,7 +10,6 @@ import type { ClassifiedGroup } from '../../src/model';
 import { applyRetention } from '../../src/scan/retention';
 import { runScan, type ScanOutcome } from '../../src/scan/runScan';
 import { runScheduledScan } from '../../src/scan/scheduledScan';
-import { snapshotTableName } from '../../src/store/scanIds';
 import type { StoredScan } from '../../src/store/scanStore';
 import type { Logger } from '../../src/observability/logger';
 import { instantClock, startWorld, type World } from '../helpers/world';
@@ -81,16 +80,21 @@ async function graphFailedScanAt(w: World, at: Date): Promise<StoredScan> {
 }
 
 interface Stored {
-  tables: string[];
-  rows: ClassifiedGroup[];
+  /** The snapshot of a complete scan; null for others and for scans without a record. */
+  rows: ClassifiedGroup[] | null;
+  /** Change entries and manifest pages the scan stored (docs/storage.md). */
+  changes: number;
+  manifestPages: number;
 }
 
 async function stored(w: World, scanId: string): Promise<Stored> {
-  // A scan may spread its rows over several tables; all of their names start with this one.
-  const tables = (await collect(w.services.tables.listTables(snapshotTableName(scanId)))).sort();
-  // The record may be gone already; these scans are far below SEGMENT_ROWS, so their rows are in one segment.
-  const rows = tables.length ? await collect(w.services.snapshots.readGroups({ id: scanId, snapshotSegments: 1 })) : [];
-  return { tables, rows };
+  const { tenantId } = w.settings;
+  const record = (await collect(w.services.scans.list(tenantId, { includeRetired: true }))).find((scan) => scan.id === scanId);
+  const rows = record?.status === 'complete' ? await collect(w.services.snapshots.readGroups(record)) : null;
+  let changes = 0;
+  for await (const chunk of w.services.snapshots.changeLog.readChunks(tenantId, scanId)) changes += chunk.entries.length;
+  const manifestPages = (await collect(w.services.snapshots.changeLog.readManifest(tenantId, scanId))).length;
+  return { rows, changes, manifestPages };
 }
 
 async function storedAll(w: World, ids: readonly string[]): Promise<Map<string, Stored>> {
@@ -101,14 +105,18 @@ async function listedIds(w: World): Promise<string[]> {
   return (await collect(w.services.scans.list(w.settings.tenantId))).map((s) => s.id);
 }
 
-/** Exactly `kept` list (newest first) with every table and row they had; `deleted` have neither record nor table. */
-async function expectRetained(w: World, before: Map<string, Stored>, kept: readonly string[], deleted: readonly string[]): Promise<void> {
+/**
+ * Exactly `kept` list (newest first), each reading back as it did with the changes it stored (manifests of older
+ * full scans go, by design); `deleted` are gone for every reader, and those in `reclaimed` have no rows left.
+ */
+async function expectRetained(w: World, before: Map<string, Stored>, kept: readonly string[], deleted: readonly string[], reclaimed: readonly string[] = deleted): Promise<void> {
   expect(await listedIds(w)).toEqual([...kept].sort().reverse());
-  for (const id of kept) expect({ id, ...(await stored(w, id)) }).toEqual({ id, ...before.get(id)! });
-  for (const id of deleted) {
-    expect(await w.services.scans.get(w.settings.tenantId, id)).toBeNull();
-    expect({ id, tables: (await stored(w, id)).tables }).toEqual({ id, tables: [] });
+  for (const id of kept) {
+    const { rows, changes } = await stored(w, id);
+    expect({ id, rows, changes }).toEqual({ id, rows: before.get(id)!.rows, changes: before.get(id)!.changes });
   }
+  for (const id of deleted) expect(await w.services.scans.get(w.settings.tenantId, id)).toBeNull();
+  for (const id of reclaimed) expect({ id, ...(await stored(w, id)) }).toEqual({ id, rows: null, changes: 0, manifestPages: 0 });
 }
 
 function alertDeps(w: World, at: Date): AlertStageDeps {
@@ -145,10 +153,12 @@ describe('retention (Azurite, Graph emulator)', () => {
     const statuses = await Promise.all(all.map(async (id) => (await w.services.scans.get(tenantId, id))?.status));
     expect(statuses).toEqual(['complete', 'failed', 'complete', 'complete', 'failed', 'complete', 'complete', 'failed', 'complete', 'running']);
     const before = await storedAll(w, all);
-    // The history is not vacuous: every complete scan holds all its rows, interrupted and running ones their first page.
+    // The history is not vacuous: every complete scan reads back whole and stored its change (the new group), the
+    // first one every group; interrupted and running ones stored their first page's manifest.
     for (const scan of [c1, c2, c3, c4, c5, c6]) expect(before.get(scan.id)!.rows).toHaveLength(scan.counts.total);
-    for (const scan of [f1, f3, r1]) expect(before.get(scan.id)!.rows).toHaveLength(PAGE_SIZE);
-    for (const scan of [c1, c2, c3, c4, c5, c6, f1, f3, r1]) expect(before.get(scan.id)!.tables.length).toBeGreaterThan(0);
+    expect(before.get(c1.id)!.changes).toBe(c1.counts.total);
+    for (const scan of [c2, c3, c4, c5, c6]) expect(before.get(scan.id)!.changes).toBeGreaterThanOrEqual(1);
+    for (const scan of [f1, f3, r1]) expect(before.get(scan.id)!.manifestPages).toBe(1);
 
     const protectedScanIds = await alerts.listOpenAlertScanIds(tenantId);
     expect([...protectedScanIds]).toEqual([c2.id]);
@@ -157,18 +167,22 @@ describe('retention (Azurite, Graph emulator)', () => {
     const deleted = await applyRetention(w.services, input);
     expect(sorted(deleted)).toEqual(sorted([c1.id, f1.id, c3.id, f2.id, c4.id]));
     const kept = [c2.id, c5.id, f3.id, c6.id, r1.id];
-    await expectRetained(w, before, kept, deleted);
+    // c1 was the oldest: reclaimed at once. c3 and c4 come after the kept c2, which may read their versions: they
+    // are retired (gone for every reader) and wait.
+    await expectRetained(w, before, kept, deleted, [c1.id, f1.id, f2.id]);
+    expect((await stored(w, c3.id)).changes).toBe(before.get(c3.id)!.changes);
 
     expect(await applyRetention(w.services, input)).toEqual([]);
-    await expectRetained(w, before, kept, deleted);
+    await expectRetained(w, before, kept, deleted, [c1.id, f1.id, f2.id]);
 
-    // A pass that stopped between its two deletes: c5's record is gone, its table is not.
-    await w.services.scans.delete(tenantId, c5.id);
-
-    // Two months without a complete scan: c6 is old but the only baseline, r1 old but still running.
+    // Two months without a complete scan: c6 is old but the only baseline, r1 old but still running. The alert on
+    // c2 is closed, so c2 goes, and with it everything retired behind it.
+    for (const alert of (await alerts.listAlerts({ tenantId, top: 1000 })).items) {
+      if (alert.status === 'open') await alerts.acknowledgeAlert(alert.id, { by: APPROVER });
+    }
     const later = { ...input, now: new Date(BASE.getTime() + 60 * DAY), protectedScanIds: await alerts.listOpenAlertScanIds(tenantId) };
-    expect(await applyRetention(w.services, later)).toEqual([f3.id]);
-    await expectRetained(w, before, [c2.id, c6.id, r1.id], [...deleted, f3.id]);
+    expect(sorted(await applyRetention(w.services, later))).toEqual(sorted([c2.id, c5.id, f3.id]));
+    await expectRetained(w, before, [c6.id, r1.id], [...deleted, c2.id, c5.id, f3.id]);
     expect(await applyRetention(w.services, later)).toEqual([]);
   });
 
@@ -184,7 +198,7 @@ describe('retention (Azurite, Graph emulator)', () => {
     const o2 = await pausedScanAt(w, daysBefore(today, 190));
     const o3 = await completeScanAt(w, daysBefore(today, 150));
     const before = await storedAll(w, [o1.id, o2.id, o3.id]);
-    expect(before.get(o2.id)!.rows).toHaveLength(PAGE_SIZE);
+    expect(before.get(o2.id)!.manifestPages).toBe(1);
     problems.length = 0; // o2's failure is reported when o3 starts; only what follows matters
 
     // A Microsoft 365 group newly written back between o3 and the next scan: an alert on (o3, s1).
@@ -217,7 +231,7 @@ describe('retention (Azurite, Graph emulator)', () => {
     expect(problems).toEqual([]);
   });
 
-  it('decides from scan records alone: it still works when no snapshot table is left to read', async () => {
+  it('decides from scan records alone: it still works when no version, change or manifest table is left', async () => {
     const w = (world = await start());
     const tenantId = w.settings.tenantId;
     const scans = [
@@ -225,7 +239,9 @@ describe('retention (Azurite, Graph emulator)', () => {
       await completeScanAt(w, daysBefore(BASE, 90)),
       await completeScanAt(w, daysBefore(BASE, 1)),
     ];
-    for (const name of await collect(w.services.tables.listTables('snap'))) await w.services.tables.deleteTable(name);
+    for (const prefix of ['gv', 'changes', 'manifests']) {
+      for (const name of await collect(w.services.tables.listTables(prefix))) await w.services.tables.deleteTable(name);
+    }
     const deleted = await applyRetention(w.services, { tenantId, retentionDays: 30, now: BASE, protectedScanIds: new Set() });
     expect(sorted(deleted)).toEqual([scans[0]!.id, scans[1]!.id]);
     expect(await listedIds(w)).toEqual([scans[2]!.id]);

@@ -12,7 +12,6 @@ import { uniqueTablePrefix } from '../helpers/settings';
 import type { ClassifiedGroup } from '../../src/model';
 import { addToCounts, emptyCounts } from '../../src/classify/counts';
 import { isCloudOnlySecurityGroup } from '../../dev/emulator/groupShape';
-import { SnapshotStore } from '../../src/store/snapshotStore';
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -90,23 +89,23 @@ describe('delta scans', () => {
     }
   });
 
-  it('spreads a large tenant over segments and still stores exactly what a full scan stores', async () => {
+  it('stores only the changes Graph reports, and reads back what a full scan stores', async () => {
     world = await startWorld({ emulator: { groups: 2600, seed: 9, deltaPageSize: 999 }, env: { DELTA_ENABLED: 'true', GRAPH_PAGE_SIZE: '100' } });
-    // 500 groups per segment: the full scan uses 6 segments, and the delta scan copies its base into 6 as well.
-    const snapshots = new SnapshotStore(world.services.tables, { segmentRows: 500 });
-    const deps = () => ({ ...world!.services.scanDependencies(), snapshots });
-    const first = complete(await runScan(deps(), { trigger: 'cli' }));
-    expect(first.scan.snapshotSegments).toBe(6);
+    const first = complete(await runScan(world.services.scanDependencies(), { trigger: 'cli' }));
     changeTenant(world, 1);
-    const delta = complete(await runScan(deps(), { trigger: 'cli' }));
+    const delta = complete(await runScan(world.services.scanDependencies(), { trigger: 'cli' }));
     expect(delta.scan.mode).toBe('delta');
-    expect(delta.scan.snapshotSegments).toBe(6);
+    expect(delta.scan.comparedWithScanId).toBe(first.scan.id);
     const actual = await rows(world.services, delta.scan.id);
     expect(actual).toEqual(await fullScanRows(world));
-    // The copy is spread: segment 0 alone holds only part of it.
-    const segment0 = await collect(world.services.snapshots.readGroups({ id: delta.scan.id, snapshotSegments: 1 }));
-    expect(segment0.length).toBeGreaterThan(0);
-    expect(segment0.length).toBeLessThan(actual.length / 3);
+    // A change per group whose row differs (a retarget, a rename, deletions, new groups), nothing of the base copied.
+    const before = new Map((await rows(world.services, first.scan.id)).map((g) => [g.id, JSON.stringify(g)]));
+    const differing = actual.filter((g) => before.get(g.id) !== JSON.stringify(g)).length + [...before.keys()].filter((id) => !actual.some((g) => g.id === id)).length;
+    const entries: string[] = [];
+    for await (const chunk of world.services.snapshots.changeLog.readChunks(world.settings.tenantId, delta.scan.id)) entries.push(...chunk.entries.map((e) => e.id));
+    expect(differing).toBeGreaterThanOrEqual(5);
+    expect(entries.sort()).toEqual([...new Set(entries)].sort());
+    expect(entries).toHaveLength(differing);
   });
 
   it('falls back to a full scan when Graph forgot the token (410), and resumes delta after it', async () => {

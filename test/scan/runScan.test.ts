@@ -3,7 +3,7 @@ import { classifyGroup } from '../../src/classify/classifyGroup';
 import { addToCounts, emptyCounts } from '../../src/classify/counts';
 import { compareSnapshotOrder } from '../../src/store/keys';
 import { runScan } from '../../src/scan/runScan';
-import { SnapshotStore } from '../../src/store/snapshotStore';
+import { churnTenant } from '../../dev/emulator/controlRoutes';
 import { snapshotTableName } from '../../src/store/scanIds';
 import type { ClassifiedGroup, GraphGroup, TenantContext } from '../../src/model';
 import { buildEngineContext } from '../../src/classify/engines/engineContext';
@@ -48,30 +48,39 @@ describe('runScan against the emulator and Azurite', () => {
     expect(reread?.tenantContext?.newUnifiedGroupWritebackDefault).toBe(true);
   });
 
-  it('spreads a large tenant over segments, the same ones however often the scan pauses and resumes', async () => {
+  it('stores only what changed on a later full scan, the same however often it pauses and resumes', async () => {
     world = await startWorld({
       emulator: { groups: 3000, seed: 12 },
       env: { GRAPH_PAGE_SIZE: '97', SCAN_CHECKPOINT_PAGES: '2', SCAN_TIME_BUDGET_SECONDS: '60' },
     });
-    // 700 groups per segment: pages whose first row is the 0th, 700th, 1400th... open segments 0 to 4.
-    const snapshots = new SnapshotStore(world.services.tables, { segmentRows: 700 });
+    const first = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
+    expect(first.status).toBe('complete');
+    if (first.status !== 'complete') return;
+    const change = churnTenant(world.emulator.tenant, 0.05, 3);
     let t = Date.parse('2026-11-26T02:00:00Z');
     const now = (): Date => new Date((t += 7_000)); // the budget runs out every few pages
-    let outcome = await runScan({ ...world.services.scanDependencies(), snapshots, now }, { trigger: 'cli' });
+    let outcome = await runScan({ ...world.services.scanDependencies(), now }, { trigger: 'cli' });
     let invocations = 1;
     while (outcome.status === 'paused' && invocations < 100) {
-      outcome = await runScan({ ...world.services.scanDependencies(), snapshots, now }, { trigger: 'timer', resumeOnly: true });
+      outcome = await runScan({ ...world.services.scanDependencies(), now }, { trigger: 'timer', resumeOnly: true });
       invocations += 1;
     }
     expect(outcome.status).toBe('complete');
     if (outcome.status !== 'complete') return;
     expect(invocations).toBeGreaterThan(3);
     expect(outcome.scan.resumes).toBeGreaterThan(2);
-    expect(outcome.scan.snapshotSegments).toBe(5);
-    expect((await world.services.scans.get(world.settings.tenantId, outcome.scan.id))?.snapshotSegments).toBe(5);
-    expect(await collect(world.services.tables.listTables(snapshotTableName(outcome.scan.id)))).toHaveLength(5 * 17);
+    expect(outcome.scan.comparedWithScanId).toBe(first.scan.id);
     const stored = await collect(world.services.snapshots.readGroups(outcome.scan));
     expect(stored).toEqual(expectedSnapshot(world.emulator.tenant.allGroups(), outcome.scan));
+    // What it stored: a change per group that changed, came or went (a replayed page added none), and a manifest
+    // page per Graph page.
+    const before = new Map((await collect(world.services.snapshots.readGroups(first.scan))).map((g) => [g.id, JSON.stringify(g)]));
+    const differing = stored.filter((g) => before.get(g.id) !== JSON.stringify(g)).length + [...before.keys()].filter((id) => !stored.some((g) => g.id === id)).length;
+    const changed = new Set<string>();
+    for await (const chunk of world.services.snapshots.changeLog.readChunks(world.settings.tenantId, outcome.scan.id)) for (const entry of chunk.entries) changed.add(entry.id);
+    expect(differing).toBeGreaterThan(change.changed / 2);
+    expect(changed.size).toBe(differing);
+    expect(await collect(world.services.snapshots.changeLog.readManifest(world.settings.tenantId, outcome.scan.id))).toHaveLength(outcome.scan.pages);
   });
 
   it('gives the same snapshot through a storm of 429 and 503 answers with Retry-After', async () => {

@@ -54,21 +54,21 @@ describe('scan progress', () => {
     expect(seen.every((p) => p.total === null)).toBe(true);
   });
 
-  it('counts a delta scan\'s stored rows against the base scan\'s total, without asking for a count', async () => {
+  it('counts a delta scan\'s stored changes against the changes Graph reported, without asking for a count', async () => {
     world = await startWorld({ emulator: { groups: 2500, seed: 25, deltaPageSize: 999 }, env: { DELTA_ENABLED: 'true' } });
     const first = await runScan(world.services.scanDependencies(), { trigger: 'cli' });
     expect(first.status).toBe('complete');
-    const renamed = [...world.emulator.tenant.allGroups()][7]!;
-    world.emulator.tenant.updateGroup(renamed.id, { displayName: 'Renamed for the delta' });
+    const groupsNow = [...world.emulator.tenant.allGroups()];
+    for (const [index, group] of groupsNow.slice(0, 1500).entries()) world.emulator.tenant.updateGroup(group.id, { displayName: `Renamed for the delta ${index}` });
     world.emulator.resetStats();
     const seen: ScanProgress[] = [];
     const outcome = await runScan(world.services.scanDependencies(), { trigger: 'cli', onProgress: (progress) => seen.push({ ...progress }) });
     expect(outcome.status === 'complete' && outcome.scan.mode).toBe('delta');
-    expect(seen[0]).toEqual({ pages: 1, groups: 0, total: 2500, finished: false });
-    expect(seen.at(-1)).toEqual({ pages: 1, groups: 2500, total: 2500, finished: true });
+    expect(seen[0]).toEqual({ pages: 2, groups: 0, total: 1500, finished: false });
+    expect(seen.at(-1)).toEqual({ pages: 2, groups: 1500, total: 1500, finished: true });
     const groups = seen.map((p) => p.groups);
     expect(groups).toEqual([...groups].sort((a, b) => a - b));
-    expect(groups).toEqual(expect.arrayContaining([1000, 2000]));
+    expect(groups.length).toBeGreaterThan(2);
     expect(world.emulator.stats().byRoute[GROUP_LIST]).toBeUndefined();
   });
 
