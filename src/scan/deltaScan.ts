@@ -10,7 +10,8 @@ import type { ClassifiedGroup, GraphGroup, ScanCounts } from '../model';
 import { addToCounts, cloneCounts, removeFromCounts } from '../classify/counts';
 import { fromSnapshotEntity, toSnapshotEntity } from '../store/snapshotEntity';
 import type { PendingChange } from '../store/changeWriter';
-import { storedRowOf } from '../store/versionStore';
+import { storedRowOf, type VersionEntity } from '../store/versionStore';
+import { snapshotRowKey } from '../store/keys';
 import { WritebackWatchError } from '../errors';
 import type { StoredScan } from '../store/scanStore';
 import type { ScanDependencies, ScanProgress } from './runScan';
@@ -106,12 +107,13 @@ const BASE_HAD_VALUE: Record<(typeof GROUP_SELECT)[number], (row: ClassifiedGrou
  * group lacking a property Graph always returns is read whole too. A group that lacks only what its base row
  * lacked costs no request.
  */
-async function completeGroups(deps: ScanDependencies, base: StoredScan, changes: DeltaChanges, signal?: AbortSignal): Promise<number> {
+async function completeGroups(deps: ScanDependencies, baseRows: ReadonlyMap<string, VersionEntity | null>, changes: DeltaChanges, signal?: AbortSignal): Promise<number> {
   let reads = 0;
   for (const [key, group] of changes.changed) {
     const missing = GROUP_SELECT.filter((name) => !(name in group));
     if (missing.length === 0) continue;
-    const before = await deps.snapshots.readGroup(base, group.id);
+    const version = baseRows.get(snapshotRowKey(group.id)) ?? null;
+    const before = version && !version.removed ? fromSnapshotEntity(version as unknown as Record<string, unknown>) : null;
     const partial = before
       ? missing.some((name) => BASE_HAD_VALUE[name](before))
       : missing.some((name) => REQUIRED_GROUP_PROPERTIES.includes(name));
@@ -139,7 +141,11 @@ export async function runDeltaScan(
   const reported = changes.changed.size + changes.removed.size;
   const progress = (finished: boolean): void => options.onProgress?.({ pages: changes.pages, groups: stored, total: reported, finished });
   progress(false);
-  const wholeReads = await completeGroups(deps, base, changes, options.signal);
+  // The base's version of every group Graph reports, looked up once (seven groups a query): what a partial group
+  // is completed from, and what each change replaces.
+  const baseView = await deps.snapshots.view(base);
+  const baseRows = await deps.snapshots.baseVersions(baseView, [...[...changes.changed.values()].map((group) => group.id), ...changes.removed]);
+  const wholeReads = await completeGroups(deps, baseRows, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
   // The Cloud Sync context this delta scan recorded, the same as its base's (runScan checks that before delta is used).
   const engines = buildEngineContext(deps.settings.engines, scan.tenantContext?.cloudSync ?? null);
@@ -148,7 +154,7 @@ export async function runDeltaScan(
 
   // The base's totals, corrected for each change as it is stored (the writer looks up what each replaced).
   const counts = cloneCounts(base.counts);
-  const writer = deps.snapshots.changeWriter(scan, await deps.snapshots.view(base), {
+  const writer = deps.snapshots.changeWriter(scan, baseView, {
     onStored: (before, after) => {
       if (before) removeFromCounts(counts, fromSnapshotEntity(before as unknown as Record<string, unknown>));
       if (after) addToCounts(counts, fromSnapshotEntity(after as unknown as Record<string, unknown>));
@@ -156,9 +162,13 @@ export async function runDeltaScan(
     },
   });
   try {
+    const replaced = (groupId: string): PendingChange['known'] => {
+      const version = baseRows.get(snapshotRowKey(groupId)) ?? null;
+      return { prev: version?.scanId ?? null, before: version && !version.removed ? storedRowOf(version) : null };
+    };
     const pending: PendingChange[] = [
-      ...[...classified.values()].map((group) => ({ groupId: group.id, after: storedRowOf(toSnapshotEntity(group)) })),
-      ...[...changes.removed].map((id) => ({ groupId: id, after: null })),
+      ...[...classified.values()].map((group) => ({ groupId: group.id, after: storedRowOf(toSnapshotEntity(group)), known: replaced(group.id) })),
+      ...[...changes.removed].map((id) => ({ groupId: id, after: null, known: replaced(id) })),
     ];
     for (let start = 0; start < pending.length; start += ADD_CHUNK) {
       await writer.add(pending.slice(start, start + ADD_CHUNK), 0);

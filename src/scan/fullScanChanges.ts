@@ -60,7 +60,7 @@ export class FullScanChanges {
         // Stored again even when unchanged since: a chunk is stored before its versions, so an interruption in
         // between leaves a change whose version is missing. Only pages after the checkpoint are replayed.
         this.ownSeen.add(key);
-        changes.push({ groupId: group.id, after, known: { prev: own.p, before: own.b ?? null } });
+        changes.push({ groupId: group.id, after, known: { prev: own.p, before: own.b ?? null }, force: true });
         this.own.set(key, { ...own, f: fp });
         continue;
       }
@@ -79,7 +79,7 @@ export class FullScanChanges {
     }
     for (const [key, own] of this.own) {
       if (this.ownSeen.has(key)) continue;
-      gone.push({ groupId: own.id, after: null, known: { prev: own.p, before: own.b ?? null } });
+      gone.push({ groupId: own.id, after: null, known: { prev: own.p, before: own.b ?? null }, force: true });
     }
     this.index.clear();
     return gone;

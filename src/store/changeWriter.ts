@@ -22,10 +22,15 @@ export interface PendingChange {
   /** The state now; null: the group is gone. */
   after: StoredRow | null;
   /**
-   * Set by a resumed scan for a group it already stored a change of: the version and state that change replaced,
-   * which the base lookup would no longer return correctly if the group changed back.
+   * The version and state this change replaces, when the scan knows them already: a delta scan looked them up in
+   * one pass, a resumed scan read them from a change it stored before the interruption.
    */
   known?: { prev: string | null; before: StoredRow | null };
+  /**
+   * Store it even when the state equals the one replaced: a resumed scan's replayed change, whose version may be
+   * missing (a chunk is stored before its versions), or that undoes a change stored before the interruption.
+   */
+  force?: boolean;
 }
 
 export interface ChangeWriterOptions {
@@ -195,13 +200,9 @@ export class ChangeWriter {
         }
       }
       const fp = item.after ? fingerprintOf(item.after) : null;
-      if (fp === beforeFp) {
-        // Same state as before (or gone and never there): not a change, unless it undoes one this scan stored
-        // before it was interrupted, which only a new version can undo.
-        if (!item.known) {
-          this.unchanged += 1;
-          continue;
-        }
+      if (fp === beforeFp && !item.force) {
+        this.unchanged += 1; // same state as before, or gone and never there: not a change
+        continue;
       }
       entries.push(base ? { id: item.groupId, p: prev, f: fp, b: before, a: item.after } : { id: item.groupId, p: prev, f: fp });
       rows.push(versionEntity(tenantId, scanId, item.groupId, item.after, fp));

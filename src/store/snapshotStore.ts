@@ -13,7 +13,7 @@ import { LegacySnapshotTables, type SnapshotQuery, type SnapshotStoreOptions } f
 import { ChangeLog, type ChangeChunk, type ChangeEntry } from './changeLog';
 import { ChangeWriter, type ChangeWriterOptions } from './changeWriter';
 import { pickVersion, VersionStore, type SnapshotView, type StoredRow, type VersionEntity } from './versionStore';
-import { versionRowKey } from './versionKeys';
+import { versionRowKey, versionShard } from './versionKeys';
 import { newScanId, scanIdTime } from './scanIds';
 
 export type { SnapshotQuery } from './legacySnapshotTables';
@@ -23,6 +23,9 @@ export interface ChangedPair {
   before: ClassifiedGroup | null;
   after: ClassifiedGroup | null;
 }
+
+/** Shards looked up at once (each a query per seven groups). */
+const LOOKUP_CONCURRENCY = 8;
 
 const decode = (row: StoredRow | VersionEntity): ClassifiedGroup => fromSnapshotEntity(row as unknown as Record<string, unknown>);
 
@@ -95,6 +98,29 @@ export class SnapshotStore {
         return version && !version.removed ? decode(version) : null;
       }),
     );
+  }
+
+  /** The version a view reads for each of these groups, by group key: shard by shard, seven groups a query. */
+  async baseVersions(view: SnapshotView, groupIds: readonly string[]): Promise<Map<string, VersionEntity | null>> {
+    const byShard = new Map<string, string[]>();
+    for (const id of groupIds) {
+      const shard = versionShard(id);
+      let ids = byShard.get(shard);
+      if (!ids) byShard.set(shard, (ids = []));
+      ids.push(id);
+    }
+    const found = new Map<string, VersionEntity | null>();
+    const shards = [...byShard];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(LOOKUP_CONCURRENCY, shards.length) }, async () => {
+        while (next < shards.length) {
+          const [shard, ids] = shards[next++]!;
+          for (const [key, version] of await this.versions.latestVersions(view, shard, ids)) found.set(key, version);
+        }
+      }),
+    );
+    return found;
   }
 
   changeWriter(scan: StoredScan, base: SnapshotView | null, options: Partial<ChangeWriterOptions> = {}): ChangeWriter {
