@@ -7,8 +7,9 @@
  *   read <from> <to>          just read both snapshots (the raw cost a diff is measured against)
  *   report <scan> <file>      write the scan's Excel report
  *   rawxlsx <scan> <file>     the report's Groups and Findings cells written with exceljs' streaming writer alone
- *   writechanged <scan> <table>  the groups a scan changed (their new rows), written alone into a table of their own
- *                             in batches of 100, eight at a time: `writeMs` is what writing the changes alone costs
+ *   writechanged <scan> <table> [both]  the groups a scan changed, written alone into a table of their own in
+ *                             batches of 100, eight at a time: their new rows (`writeMs`: what writing the changes
+ *                             alone costs), or with `both` their rows before and after (what a diff must read)
  *   readtable <table>         read such a table whole: what reading the changed groups alone costs
  *   rows                      entities the snapshots take: group versions, change chunks, manifest pages
  */
@@ -28,7 +29,7 @@ import { VERSION_TABLE_PREFIX, versionShard } from '../src/store/versionKeys';
 import { CHANGES_TABLE, MANIFESTS_TABLE } from '../src/store/changeLog';
 
 async function main(): Promise<Record<string, unknown>> {
-  const [workload, a, b] = process.argv.slice(2);
+  const [workload, a, b, c] = process.argv.slice(2);
   const services = createServices(loadSettings(process.env), { log: silentLogger });
   const tenantId = services.settings.tenantId;
   const started = performance.now();
@@ -119,11 +120,11 @@ async function main(): Promise<Record<string, unknown>> {
       const byShard = new Map<string, Array<Record<string, string | undefined> & { partitionKey: string; rowKey: string }>>();
       for await (const chunk of services.snapshots.changeLog.readChunks(tenantId, a!)) {
         for (const entry of chunk.entries) {
-          if (!entry.a) continue;
           const shard = versionShard(entry.id);
           let rows = byShard.get(shard);
           if (!rows) byShard.set(shard, (rows = []));
-          rows.push({ partitionKey: shard, rowKey: snapshotRowKey(entry.id), ...entry.a });
+          if (entry.a) rows.push({ partitionKey: shard, rowKey: `${snapshotRowKey(entry.id)}-a`, ...entry.a });
+          if (entry.b && c === 'both') rows.push({ partitionKey: shard, rowKey: `${snapshotRowKey(entry.id)}-b`, ...entry.b });
         }
       }
       const table = await services.tables.ensureTable(b!);

@@ -141,7 +141,7 @@ export async function runDeltaScan(
   const reported = changes.changed.size + changes.removed.size;
   const progress = (finished: boolean): void => options.onProgress?.({ pages: changes.pages, groups: stored, total: reported, finished });
   progress(false);
-  // The base's version of every group Graph reports, looked up once (seven groups a query): what a partial group
+  // The base's version of every group Graph reports, looked up once (fourteen groups a query): what a partial group
   // is completed from, and what each change replaces.
   const baseView = await deps.snapshots.view(base);
   const baseRows = await deps.snapshots.baseVersions(baseView, [...[...changes.changed.values()].map((group) => group.id), ...changes.removed]);

@@ -1,8 +1,8 @@
 /**
  * What a full scan stores: it reads every group from Graph and compares each with the scan it is compared with
  * (StoredScan.comparedWithScanId) by fingerprint, so only groups that changed, appeared or disappeared are handed
- * to the change writer. The fingerprints come from the base's manifest (changeLog.ts), one map of group key to
- * fingerprint: that map is the only thing held per group, and `npm run bench` measures what it costs at 500,000.
+ * to the change writer. The fingerprints come from the base's manifest (changeLog.ts), held compactly
+ * (fingerprintIndex.ts): that is the only thing held per group, and `npm run bench` measures what it costs.
  *
  * A resumed scan first learns what it did before the interruption: the groups on its pages up to the checkpoint
  * (its manifest) are not "disappeared", and the changes it stored (its own chunks) are what a replayed page is
@@ -17,6 +17,7 @@ import { toSnapshotEntity } from '../store/snapshotEntity';
 import type { SnapshotStore } from '../store/snapshotStore';
 import type { StoredScan } from '../store/scanStore';
 import { fingerprintOf, storedRowOf } from '../store/versionStore';
+import { FingerprintIndex, fingerprintNumber } from '../store/fingerprintIndex';
 
 export class FullScanChanges {
   /** Own changes observed again on a replayed page (or seen before the checkpoint): not gone. */
@@ -24,7 +25,7 @@ export class FullScanChanges {
 
   private constructor(
     /** Fingerprints of the base's groups not seen yet by this scan, by group key. */
-    private readonly index: Map<string, string>,
+    private readonly index: FingerprintIndex,
     /** Changes this scan stored before it was interrupted, by group key. */
     private readonly own: Map<string, ChangeEntry>,
     /** Where the change writer's chunk numbers go on. */
@@ -32,7 +33,7 @@ export class FullScanChanges {
   ) {}
 
   static async open(snapshots: SnapshotStore, scan: StoredScan, base: StoredScan | null): Promise<FullScanChanges> {
-    const index = base ? await snapshots.fingerprintIndex(base) : new Map<string, string>();
+    const index = base ? await snapshots.fingerprintIndex(base) : new FingerprintIndex();
     if (!scan.checkpoint) return new FullScanChanges(index, new Map(), new Map());
     const own = await snapshots.ownChanges(scan);
     const changes = new FullScanChanges(index, own.latest, own.nextChunk);
@@ -53,8 +54,7 @@ export class FullScanChanges {
       const fp = fingerprintOf(after);
       const key = snapshotRowKey(group.id);
       manifest.push([group.id, fp]);
-      const baseFp = this.index.get(key);
-      this.index.delete(key);
+      const baseFp = this.index.take(key);
       const own = this.own.get(key);
       if (own) {
         // Stored again even when unchanged since: a chunk is stored before its versions, so an interruption in
@@ -64,7 +64,7 @@ export class FullScanChanges {
         this.own.set(key, { ...own, f: fp });
         continue;
       }
-      if (baseFp !== fp) changes.push({ groupId: group.id, after });
+      if (baseFp !== fingerprintNumber(fp)) changes.push({ groupId: group.id, after });
     }
     return { changes, manifest };
   }

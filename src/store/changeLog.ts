@@ -17,6 +17,7 @@ import { WritebackWatchError } from '../errors';
 import { statusOf, type TableFactory } from './tableClients';
 import type { StoredRow } from './versionStore';
 import { deleteKeys } from './versionStore';
+import { MAX_BATCH_ENTITIES, submitStringBatch } from './tableTransaction';
 
 export const CHANGES_TABLE = 'changes';
 export const MANIFESTS_TABLE = 'manifests';
@@ -48,6 +49,8 @@ const PART_CHARS = 30_000;
 const MAX_PARTS = 16;
 /** Characters of packed JSON one chunk is kept under (what the writer fills chunks to). */
 export const MAX_CHUNK_CHARS = PART_CHARS * (MAX_PARTS - 1);
+/** Characters of chunks one transaction carries at most: below the 4 MiB a request (JSON escapes add a little). */
+const MAX_BATCH_CHARS = 3_000_000;
 
 const partitionOf = (tenantId: string, scanId: string): string => `${tenantId}_${scanId}`;
 const chunkRowKey = (shard: string, chunk: number): string => `${shard}-${String(chunk).padStart(6, '0')}`;
@@ -72,10 +75,28 @@ function unpack(entity: Record<string, unknown>): unknown {
 export class ChangeLog {
   constructor(private readonly tables: TableFactory) {}
 
-  async writeChunk(tenantId: string, scanId: string, chunk: ChangeChunk): Promise<void> {
+  /**
+   * Stores chunks of one scan: they share a partition, so up to 100 go in one transaction (within the service's
+   * 4 MiB a request). Replacing, so a replayed chunk is stored again as it is.
+   */
+  async writeChunks(tenantId: string, scanId: string, chunks: readonly ChangeChunk[]): Promise<void> {
     const table = await this.tables.ensureTable(CHANGES_TABLE);
-    const packed = pack(JSON.stringify(chunk.entries), `Change chunk ${chunk.shard}-${chunk.chunk} of scan ${scanId}`);
-    await table.upsertEntity({ partitionKey: partitionOf(tenantId, scanId), rowKey: chunkRowKey(chunk.shard, chunk.chunk), ...packed }, 'Replace');
+    const partitionKey = partitionOf(tenantId, scanId);
+    let batch: Array<Record<string, string> & { partitionKey: string; rowKey: string }> = [];
+    let chars = 0;
+    const send = async (): Promise<void> => {
+      if (batch.length > 0) await submitStringBatch(table, 'upsertReplace', batch);
+      batch = [];
+      chars = 0;
+    };
+    for (const chunk of chunks) {
+      const packed = pack(JSON.stringify(chunk.entries), `Change chunk ${chunk.shard}-${chunk.chunk} of scan ${scanId}`);
+      const size = Number(packed.parts) * PART_CHARS;
+      if (batch.length === MAX_BATCH_ENTITIES || chars + size > MAX_BATCH_CHARS) await send();
+      batch.push({ partitionKey, rowKey: chunkRowKey(chunk.shard, chunk.chunk), ...packed });
+      chars += size;
+    }
+    await send();
   }
 
   /** A scan's chunks in (shard, chunk) order: the order its changes were stored in, shard by shard. */
@@ -127,7 +148,7 @@ export class ChangeLog {
     const filter = odata`PartitionKey eq ${partitionOf(tenantId, scanId)}` + (extra ?? '');
     try {
       let yielded = 0;
-      for await (const page of table.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: top ?? 100 })) {
+      for await (const page of table.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: top ?? 1_000 })) {
         for (const entity of page) {
           yield entity as unknown as Record<string, unknown>;
           yielded += 1;

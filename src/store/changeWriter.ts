@@ -3,14 +3,15 @@
  * Changes arrive in any order and are buffered per version shard; a buffer goes out when it holds a transaction's
  * worth (100 rows) or enough text for one chunk, or earlier when `storedThrough` asks for the rows of a page.
  *
- * Sending a buffer: look up, in the base scan's snapshot, the version each change replaces (seven groups a
- * query), drop the changes that turn out not to be any (same fingerprint as before, or gone and never there),
- * store the chunk, then the versions as one transaction. A scan with no base (the tenant's first) looks nothing up.
+ * Sending a buffer: look up, in the base scan's snapshot, the version each change replaces (fourteen groups a
+ * query) unless the scan knows it already, drop the changes that turn out not to be any (same fingerprint as
+ * before, or gone and never there), store the chunk (chunks ready together share one transaction), then the
+ * versions as one transaction. A scan with no base (the tenant's first) looks nothing up.
  */
 import { WritebackWatchError } from '../errors';
 import { snapshotRowKey } from './keys';
 import { statusOf } from './tableClients';
-import type { ChangeEntry, ChangeLog, ManifestEntry } from './changeLog';
+import type { ChangeChunk, ChangeEntry, ChangeLog, ManifestEntry } from './changeLog';
 import { MAX_CHUNK_CHARS } from './changeLog';
 import { MAX_BATCH_ENTITIES } from './tableTransaction';
 import { versionShard } from './versionKeys';
@@ -72,6 +73,11 @@ export class ChangeWriter {
   private readonly maxQueued: number;
   private readonly maxBuffered: number;
   private running = 0;
+  /** Buffers between sending and storing their chunk: looking up what they replace. */
+  private lookingUp = 0;
+  /** Chunks waiting to go out together (they share a partition: one transaction for many). */
+  private chunksWaiting: Array<{ chunk: ChangeChunk; stored: { resolve(): void; reject(error: unknown): void } }> = [];
+  private chunkSendScheduled = false;
   private queued = 0;
   private buffered = 0;
   private failure: unknown = null;
@@ -81,7 +87,7 @@ export class ChangeWriter {
   unchanged = 0;
 
   constructor(private readonly options: ChangeWriterOptions) {
-    this.concurrency = options.concurrency ?? 8;
+    this.concurrency = options.concurrency ?? 32;
     this.maxQueued = options.maxQueued ?? 4_000;
     this.maxBuffered = options.maxBuffered ?? 7_000;
     for (const [shard, next] of options.nextChunk ?? []) this.chunks.set(shard, next);
@@ -178,7 +184,16 @@ export class ChangeWriter {
     if (this.failure) throw this.failure; // after a failure, buffers still waiting are not sent
     const { base, tenantId, scanId } = this.options;
     const lookUp = base ? items.filter((item) => !item.known).map((item) => item.groupId) : [];
-    const found = lookUp.length > 0 ? await this.options.versions.latestVersions(base!, shard, lookUp) : new Map<string, VersionEntity | null>();
+    let found = new Map<string, VersionEntity | null>();
+    if (lookUp.length > 0) {
+      this.lookingUp += 1;
+      try {
+        found = await this.options.versions.latestVersions(base!, shard, lookUp);
+      } finally {
+        this.lookingUp -= 1;
+        this.scheduleChunks();
+      }
+    }
     const entries: ChangeEntry[] = [];
     const rows: VersionEntity[] = [];
     const stored: Array<[StoredRow | null, StoredRow | null]> = [];
@@ -209,10 +224,36 @@ export class ChangeWriter {
       stored.push([before, item.after]);
     }
     if (entries.length === 0) return;
-    await this.options.changeLog.writeChunk(tenantId, scanId, { shard, chunk, entries });
+    await this.storeChunk({ shard, chunk, entries });
     await this.options.versions.writeBatch(shard, rows);
     this.changesStored += entries.length;
     for (const [before, after] of stored) this.options.onStored?.(before, after);
+  }
+
+  /**
+   * Resolves once the chunk is stored. Chunks wait while other buffers are still looking up what they replace,
+   * so those that become ready together go out in one transaction.
+   */
+  private storeChunk(chunk: ChangeChunk): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.chunksWaiting.push({ chunk, stored: { resolve, reject } });
+      this.scheduleChunks();
+    });
+  }
+
+  private scheduleChunks(): void {
+    if (this.chunkSendScheduled || this.chunksWaiting.length === 0) return;
+    if (this.lookingUp > 0 && this.chunksWaiting.length < MAX_BATCH_ENTITIES) return;
+    this.chunkSendScheduled = true;
+    setImmediate(() => {
+      this.chunkSendScheduled = false;
+      const sending = this.chunksWaiting.splice(0, MAX_BATCH_ENTITIES);
+      this.options.changeLog.writeChunks(this.options.tenantId, this.options.scanId, sending.map((waiting) => waiting.chunk)).then(
+        () => sending.forEach((waiting) => waiting.stored.resolve()),
+        (error: unknown) => sending.forEach((waiting) => waiting.stored.reject(error)),
+      );
+      this.scheduleChunks();
+    });
   }
 
   private slot(): Promise<void> {

@@ -15,6 +15,7 @@ import { ChangeWriter, type ChangeWriterOptions } from './changeWriter';
 import { pickVersion, VersionStore, type SnapshotView, type StoredRow, type VersionEntity } from './versionStore';
 import { versionRowKey, versionShard } from './versionKeys';
 import { newScanId, scanIdTime } from './scanIds';
+import { FingerprintIndex } from './fingerprintIndex';
 
 export type { SnapshotQuery } from './legacySnapshotTables';
 
@@ -24,8 +25,8 @@ export interface ChangedPair {
   after: ClassifiedGroup | null;
 }
 
-/** Shards looked up at once (each a query per seven groups). */
-const LOOKUP_CONCURRENCY = 8;
+/** Shards looked up at once (each a query per fourteen groups). */
+const LOOKUP_CONCURRENCY = 32;
 
 const decode = (row: StoredRow | VersionEntity): ClassifiedGroup => fromSnapshotEntity(row as unknown as Record<string, unknown>);
 
@@ -100,7 +101,7 @@ export class SnapshotStore {
     );
   }
 
-  /** The version a view reads for each of these groups, by group key: shard by shard, seven groups a query. */
+  /** The version a view reads for each of these groups, by group key: shard by shard, fourteen groups a query. */
   async baseVersions(view: SnapshotView, groupIds: readonly string[]): Promise<Map<string, VersionEntity | null>> {
     const byShard = new Map<string, string[]>();
     for (const id of groupIds) {
@@ -132,8 +133,8 @@ export class SnapshotStore {
    * from, with the changes of the delta scans since. Without a manifest (a scan interrupted and failed before it
    * wrote one, say), the snapshot is read whole instead.
    */
-  async fingerprintIndex(base: StoredScan): Promise<Map<string, string>> {
-    const index = new Map<string, string>();
+  async fingerprintIndex(base: StoredScan): Promise<FingerprintIndex> {
+    const index = new FingerprintIndex();
     const deltas: StoredScan[] = [];
     let full: StoredScan | null = null;
     for await (const scan of this.scans.list(base.tenantId, { includeRetired: true, before: nextSecond(base.id) })) {
