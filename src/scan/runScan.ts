@@ -241,8 +241,9 @@ async function scanPages(
       scan.tenantContext = await contextRead;
       logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync ?? null);
     }
-    const { compare } = await opened; // rethrows why the base could not be read
-    writer = (await opened).writer;
+    const started = await opened; // rethrows why the base could not be read
+    const compare = started.compare;
+    writer = started.writer;
     // Compiled once per scan, with the Cloud Sync context the scan recorded (a resumed scan: when it started).
     const engines = buildEngineContext(settings.engines, scan.tenantContext.cloudSync ?? null);
     for (;;) {

@@ -4,7 +4,7 @@
  * old way (legacySnapshotTables.ts, a full copy), and the two must be equal. A scan also stores only what changed,
  * the change-log diff equals the two-snapshot merge for every pair, and group history matches the snapshots.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startWorld, type World } from '../helpers/world';
 import type { ClassifiedGroup } from '../../src/model';
 import { runScan, type ScanOutcome } from '../../src/scan/runScan';
@@ -139,12 +139,17 @@ describe('snapshots stored as versions', () => {
 
   it("reads a group's history in one partition read, as each scan's snapshot has it", async () => {
     const changed = (await collect((await openScanDiff(world.services, world.settings.tenantId, { from: scans[0]!.id, to: scans.at(-1)!.id })).changes())).slice(0, 5);
+    const versions = world.services.snapshots.versions;
+    const partitionReads = vi.spyOn(versions, 'groupVersions');
     for (const { groupId } of changed) {
+      partitionReads.mockClear();
       const history = await world.services.snapshots.history(world.settings.tenantId, groupId, scans);
+      expect(partitionReads).toHaveBeenCalledTimes(1);
       history.forEach((group, index) => {
         expect(group ?? null).toEqual(reference.get(scans[index]!.id)!.find((g) => g.id === groupId) ?? null);
       });
     }
+    partitionReads.mockRestore();
   });
 
   it('retires old scans at once and reclaims their rows oldest first, leaving the kept scans as they were', async () => {
