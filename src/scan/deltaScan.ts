@@ -53,8 +53,11 @@ interface DeltaChanges {
 
 const keyOf = (id: string): string => id.toLowerCase();
 
-/** Reads every change since the base's delta link; the last state of a group wins. */
-async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: AbortSignal): Promise<DeltaChanges> {
+/**
+ * Reads every change since the base's delta link; the last state of a group wins. `onPage` gets each page's group
+ * ids as it arrives, so the base versions are looked up while the next page is on its way.
+ */
+async function readChanges(deps: ScanDependencies, base: StoredScan, onPage: (ids: string[]) => void, signal?: AbortSignal): Promise<DeltaChanges> {
   const changed = new Map<string, GraphGroup>();
   const removed = new Set<string>();
   let pages = 0;
@@ -70,6 +73,7 @@ async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: Ab
         removed.add(keyOf(id));
         changed.delete(keyOf(id));
       }
+      onPage([...page.changed.map((group) => group.id), ...page.removed]);
       if (changed.size + removed.size > MAX_DELTA_CHANGES) {
         throw new DeltaUnavailableError(`More than ${MAX_DELTA_CHANGES} groups changed since scan ${base.id}; a full scan reads them faster.`);
       }
@@ -135,16 +139,27 @@ export async function runDeltaScan(
   base: StoredScan,
   options: { signal?: AbortSignal; keepAlive: () => Promise<void>; onProgress?: (progress: ScanProgress) => void },
 ): Promise<DeltaScanResult> {
-  const changes = await readChanges(deps, base, options.signal);
+  // The base's version of every group Graph reports, looked up page by page as the pages arrive (fourteen groups a
+  // query): what a partial group is completed from, and what each change replaces.
+  const baseView = await deps.snapshots.view(base);
+  const lookups: Array<Promise<Map<string, VersionEntity | null>>> = [];
+  const changes = await readChanges(
+    deps,
+    base,
+    (ids) => {
+      const lookup = deps.snapshots.baseVersions(baseView, ids);
+      lookup.catch(() => undefined); // awaited below
+      lookups.push(lookup);
+    },
+    options.signal,
+  );
+  const baseRows = new Map<string, VersionEntity | null>();
+  for (const found of await Promise.all(lookups)) for (const [key, version] of found) baseRows.set(key, version);
   // Progress counts the changes stored, of those Graph reported.
   let stored = 0;
   const reported = changes.changed.size + changes.removed.size;
   const progress = (finished: boolean): void => options.onProgress?.({ pages: changes.pages, groups: stored, total: reported, finished });
   progress(false);
-  // The base's version of every group Graph reports, looked up once (fourteen groups a query): what a partial group
-  // is completed from, and what each change replaces.
-  const baseView = await deps.snapshots.view(base);
-  const baseRows = await deps.snapshots.baseVersions(baseView, [...[...changes.changed.values()].map((group) => group.id), ...changes.removed]);
   const wholeReads = await completeGroups(deps, baseRows, changes, options.signal);
   const classified = new Map<string, ClassifiedGroup>();
   // The Cloud Sync context this delta scan recorded, the same as its base's (runScan checks that before delta is used).

@@ -55,6 +55,12 @@ const MAX_BATCH_CHARS = 3_000_000;
 const partitionOf = (tenantId: string, scanId: string): string => `${tenantId}_${scanId}`;
 const chunkRowKey = (shard: string, chunk: number): string => `${shard}-${String(chunk).padStart(6, '0')}`;
 const pageRowKey = (page: number): string => String(page).padStart(7, '0');
+/**
+ * Entities a query page asks for: a manifest page holds a Graph page's ids (tens of kilobytes), a chunk up to a
+ * few hundred kilobytes, so pages of them stay a few megabytes however large the tenant.
+ */
+const MANIFEST_QUERY_PAGE = 20;
+const CHUNK_QUERY_PAGE = 32;
 const isNotFound = (error: unknown): boolean => statusOf(error) === 404;
 
 function pack(json: string, what: string): Record<string, string> {
@@ -101,7 +107,7 @@ export class ChangeLog {
 
   /** A scan's chunks in (shard, chunk) order: the order its changes were stored in, shard by shard. */
   async *readChunks(tenantId: string, scanId: string): AsyncGenerator<ChangeChunk> {
-    for await (const entity of this.list(CHANGES_TABLE, tenantId, scanId)) {
+    for await (const entity of this.list(CHANGES_TABLE, tenantId, scanId, '', CHUNK_QUERY_PAGE)) {
       const [shard = '', chunk = '0'] = String(entity.rowKey).split('-');
       yield { shard, chunk: Number(chunk), entries: unpack(entity) as ChangeEntry[] };
     }
@@ -116,14 +122,14 @@ export class ChangeLog {
   /** A full scan's manifest pages in page order, up to `throughPage` when given; none for a scan without one. */
   async *readManifest(tenantId: string, scanId: string, throughPage?: number): AsyncGenerator<{ page: number; entries: ManifestEntry[] }> {
     const upTo = throughPage === undefined ? undefined : odata` and RowKey le ${pageRowKey(throughPage)}`;
-    for await (const entity of this.list(MANIFESTS_TABLE, tenantId, scanId, upTo)) {
+    for await (const entity of this.list(MANIFESTS_TABLE, tenantId, scanId, upTo, MANIFEST_QUERY_PAGE)) {
       yield { page: Number(entity.rowKey), entries: unpack(entity) as ManifestEntry[] };
     }
   }
 
   /** Whether the scan wrote any manifest page. */
   async hasManifest(tenantId: string, scanId: string): Promise<boolean> {
-    for await (const _ of this.list(MANIFESTS_TABLE, tenantId, scanId, undefined, 1)) return true;
+    for await (const _ of this.list(MANIFESTS_TABLE, tenantId, scanId, undefined, 1, 1)) return true;
     return false;
   }
 
@@ -137,18 +143,18 @@ export class ChangeLog {
 
   private async deleteAll(name: string, tenantId: string, scanId: string): Promise<number> {
     const rowKeys: string[] = [];
-    for await (const entity of this.list(name, tenantId, scanId, undefined, undefined, ['RowKey'])) rowKeys.push(String(entity.rowKey));
+    for await (const entity of this.list(name, tenantId, scanId, undefined, 1_000, undefined, ['RowKey'])) rowKeys.push(String(entity.rowKey));
     const table = this.tables.table(name);
     for (let start = 0; start < rowKeys.length; start += 100) await deleteKeys(table, partitionOf(tenantId, scanId), rowKeys.slice(start, start + 100));
     return rowKeys.length;
   }
 
-  private async *list(name: string, tenantId: string, scanId: string, extra = '', top?: number, select?: string[]): AsyncGenerator<Record<string, unknown>> {
+  private async *list(name: string, tenantId: string, scanId: string, extra = '', pageSize = 100, top?: number, select?: string[]): AsyncGenerator<Record<string, unknown>> {
     const table: TableClient = this.tables.table(name);
     const filter = odata`PartitionKey eq ${partitionOf(tenantId, scanId)}` + (extra ?? '');
     try {
       let yielded = 0;
-      for await (const page of table.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: top ?? 1_000 })) {
+      for await (const page of table.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: pageSize })) {
         for (const entity of page) {
           yield entity as unknown as Record<string, unknown>;
           yielded += 1;

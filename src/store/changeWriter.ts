@@ -9,6 +9,7 @@
  * versions as one transaction. A scan with no base (the tenant's first) looks nothing up.
  */
 import { WritebackWatchError } from '../errors';
+import { Slots } from './slots';
 import { snapshotRowKey } from './keys';
 import { statusOf } from './tableClients';
 import type { ChangeChunk, ChangeEntry, ChangeLog, ManifestEntry } from './changeLog';
@@ -67,12 +68,10 @@ export class ChangeWriter {
   private readonly buffers = new Map<string, ShardBuffer>();
   private readonly chunks = new Map<string, number>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly waiting: Array<() => void> = [];
   private readonly roomWaiters: Array<() => void> = [];
-  private readonly concurrency: number;
+  private readonly slots: Slots;
   private readonly maxQueued: number;
   private readonly maxBuffered: number;
-  private running = 0;
   /** Buffers between sending and storing their chunk: looking up what they replace. */
   private lookingUp = 0;
   /** Chunks waiting to go out together (they share a partition: one transaction for many). */
@@ -87,7 +86,7 @@ export class ChangeWriter {
   unchanged = 0;
 
   constructor(private readonly options: ChangeWriterOptions) {
-    this.concurrency = options.concurrency ?? 32;
+    this.slots = new Slots(options.concurrency ?? 32);
     this.maxQueued = options.maxQueued ?? 4_000;
     this.maxBuffered = options.maxBuffered ?? 7_000;
     for (const [shard, next] of options.nextChunk ?? []) this.chunks.set(shard, next);
@@ -118,7 +117,7 @@ export class ChangeWriter {
   /** Stores a manifest page (full scans): what the next full scan compares with, and what a resume saw. */
   addManifestPage(page: number, entries: readonly ManifestEntry[]): void {
     this.queued += 1;
-    this.track(this.slot().then(() => this.options.changeLog.writeManifestPage(this.options.tenantId, this.options.scanId, page, entries)), 1);
+    this.track(this.slots.take().then(() => this.options.changeLog.writeManifestPage(this.options.tenantId, this.options.scanId, page, entries)), 1);
   }
 
   /** Sends the buffers holding changes of pages up to `page`; settles once those and everything sent before are stored. */
@@ -155,7 +154,7 @@ export class ChangeWriter {
     this.chunks.set(shard, chunk + 1);
     this.queued += buffer.items.length;
     this.track(
-      this.slot().then(() => this.store(shard, chunk, buffer.items)),
+      this.slots.take().then(() => this.store(shard, chunk, buffer.items)),
       buffer.items.length,
     );
   }
@@ -172,7 +171,7 @@ export class ChangeWriter {
         );
       })
       .finally(() => {
-        this.running -= 1;
+        this.slots.release();
         this.queued -= size;
         this.inFlight.delete(done);
         this.wake();
@@ -256,21 +255,7 @@ export class ChangeWriter {
     });
   }
 
-  private slot(): Promise<void> {
-    if (this.running < this.concurrency) {
-      this.running += 1;
-      return new Promise((resolve) => setImmediate(resolve));
-    }
-    return new Promise((resolve) =>
-      this.waiting.push(() => {
-        this.running += 1;
-        setImmediate(resolve);
-      }),
-    );
-  }
-
   private wake(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) this.waiting.shift()!();
     if (this.queued <= this.maxQueued || this.failure !== null) for (const resolve of this.roomWaiters.splice(0)) resolve();
   }
 }

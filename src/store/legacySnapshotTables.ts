@@ -18,6 +18,7 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import type { Bucket, ClassifiedGroup, GroupKind } from '../model';
 import { WritebackWatchError } from '../errors';
+import { Slots } from './slots';
 import { statusOf, type TableFactory } from './tableClients';
 import { snapshotShardTableName, snapshotTableName } from './scanIds';
 import { SNAPSHOT_SHARDS, snapshotAddress, snapshotShard } from './keys';
@@ -89,18 +90,15 @@ interface PartitionBuffer {
  * stays bounded when storage is slower than Graph.
  */
 export class SnapshotWriter {
-  private readonly concurrency: number;
+  private readonly slots: Slots;
   private readonly maxQueuedRows: number;
   private readonly maxBufferedRows: number;
   private readonly idleBatchRows: number;
   private readonly buffers = new Map<string, PartitionBuffer>();
   private bufferedRows = 0;
-  /** Batches waiting for a slot, in order. */
-  private readonly waiting: Array<() => void> = [];
   private readonly roomWaiters: Array<() => void> = [];
   /** Batches sent and not yet settled. */
   private readonly inFlight = new Set<Promise<void>>();
-  private running = 0;
   private queuedRows = 0;
   private failure: unknown = null;
   rowsWritten = 0;
@@ -113,7 +111,7 @@ export class SnapshotWriter {
     private readonly tables: (segment: number) => Promise<SegmentTables>,
     options: SnapshotWriterOptions = {},
   ) {
-    this.concurrency = options.concurrency ?? 8;
+    this.slots = new Slots(options.concurrency ?? 8);
     this.maxQueuedRows = options.maxQueuedRows ?? 4_000;
     this.maxBufferedRows = options.maxBufferedRows ?? 7_000;
     this.idleBatchRows = options.idleBatchRows ?? 20;
@@ -192,7 +190,7 @@ export class SnapshotWriter {
 
   private send({ segment, shard, rows }: PartitionBuffer): void {
     this.queuedRows += rows.length;
-    const batch = this.slot()
+    const batch = this.slots.take()
       .then(async () => {
         if (this.failure) throw this.failure; // after a failure, batches still waiting are not sent
         return storeBatch((await this.tables(segment)).get(shard)!, rows);
@@ -214,7 +212,7 @@ export class SnapshotWriter {
         },
       )
       .finally(() => {
-        this.running -= 1;
+        this.slots.release();
         this.queuedRows -= rows.length;
         this.wake();
       });
@@ -225,27 +223,8 @@ export class SnapshotWriter {
     );
   }
 
-  /**
-   * Resolves when a slot is free, first come first served. Each batch starts in a turn of the event loop of its
-   * own, so that building and sending transactions does not hold up the arrival of the next Graph page in one
-   * long stretch.
-   */
-  private slot(): Promise<void> {
-    if (this.running < this.concurrency) {
-      this.running += 1;
-      return new Promise((resolve) => setImmediate(resolve));
-    }
-    return new Promise((resolve) =>
-      this.waiting.push(() => {
-        this.running += 1;
-        setImmediate(resolve);
-      }),
-    );
-  }
-
   private wake(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) this.waiting.shift()!();
-    if (this.running === 0 && this.failure === null) this.sendFullest(this.idleBatchRows);
+    if (this.slots.running === 0 && this.failure === null) this.sendFullest(this.idleBatchRows);
     if (this.queuedRows <= this.maxQueuedRows || this.failure !== null) {
       for (const resolve of this.roomWaiters.splice(0)) resolve();
     }

@@ -14,14 +14,7 @@ import { submitStringBatch, MAX_BATCH_ENTITIES } from './tableTransaction';
 import { groupVersionRange, parseVersionRowKey, VERSION_SHARDS, VERSION_TABLE_PREFIX, versionRowKey, versionShard, versionTableName } from './versionKeys';
 
 /** The columns of a group's state: a snapshot row without its keys. */
-export interface StoredRow {
-  groupId: string;
-  bucket: string;
-  kind: string;
-  displayName?: string;
-  details: string;
-  truncated?: string;
-}
+export type StoredRow = Omit<SnapshotEntity, 'partitionKey' | 'rowKey'>;
 
 export interface VersionEntity {
   partitionKey: string;
