@@ -53,7 +53,7 @@ export async function applyRetention(
   input: RetentionInput,
 ): Promise<string[]> {
   const all: StoredScan[] = [];
-  // Scan records are small (one entity per night); the snapshot rows are what retention must not read.
+  // Scan records are small (one entity per night); snapshots are what retention must not read.
   for await (const scan of stores.scans.list(input.tenantId)) all.push(scan);
   const doomed = scansToDelete(all, input);
   for (const scan of doomed) {

@@ -1,15 +1,10 @@
 /**
- * Snapshot keys. One scan's rows are spread over 17 tables of their own, one per first character of the group
- * id (0-9, a-f, and `z` for ids that do not start with a hex digit), and inside each table over 16 partitions
- * by the id's second character. Why:
- * - Retention deletes a scan with a DeleteTable call per table instead of 500,000 entity deletes.
- * - 256 partitions spread writes (Table Storage scales by partition) while a writer that fills batches of 100
- *   across pages still needs only 256 small buffers.
- * - Small tables and partitions keep every lookup and ordered query cheap, in Azure and in Azurite alike
- *   (Azurite scans a whole partition per insert and a whole table per query page); a large tenant's rows are
- *   also split into segments of 17 tables each (snapshotStore.ts), so neither grows with the tenant.
- * Read in shard order, each table ordered by PartitionKey then RowKey, the rows come out in `snapshotSortKey`
- * order, which the diff engine relies on to merge two scans without holding either in memory.
+ * Group keys and the order snapshots are read in. A group's key is its id, lower-cased, with the characters
+ * Table Storage forbids in keys escaped. Its shard is the id's first character (0-9, a-f, or `z` for anything
+ * else) and its partition the second; group versions (versionKeys.ts) live in one table per shard and partition
+ * pair, and the per-scan tables of earlier releases (legacySnapshotTables.ts) in one table per shard with a
+ * partition per second character. Either way, read in shard order and each table in key order, groups come out
+ * in `snapshotSortKey` order, which the diff engine relies on to merge two scans without holding either.
  */
 
 const HEX = /^[0-9a-f]$/;

@@ -49,7 +49,7 @@ export function scanIdFromRowKey(rowKey: string): string {
   return `${plain.slice(0, 8)}T${plain.slice(8)}Z-${random}`;
 }
 
-/** Common start of the names (without the app prefix) of the tables that hold one scan's snapshot rows. */
+/** Common start of the names (without the app prefix) of the tables that hold one scan's rows in the layout of earlier releases (legacySnapshotTables.ts). */
 export function snapshotTableName(scanId: string): string {
   return `snap${assertScanId(scanId).replace(/[TZ-]/g, '')}`;
 }
