@@ -53,11 +53,8 @@ interface DeltaChanges {
 
 const keyOf = (id: string): string => id.toLowerCase();
 
-/**
- * Reads every change since the base's delta link; the last state of a group wins. `onPage` gets each page's group
- * ids as it arrives, so the base versions are looked up while the next page is on its way.
- */
-async function readChanges(deps: ScanDependencies, base: StoredScan, onPage: (ids: string[]) => void, signal?: AbortSignal): Promise<DeltaChanges> {
+/** Reads every change since the base's delta link; the last state of a group wins. */
+async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: AbortSignal): Promise<DeltaChanges> {
   const changed = new Map<string, GraphGroup>();
   const removed = new Set<string>();
   let pages = 0;
@@ -73,7 +70,6 @@ async function readChanges(deps: ScanDependencies, base: StoredScan, onPage: (id
         removed.add(keyOf(id));
         changed.delete(keyOf(id));
       }
-      onPage([...page.changed.map((group) => group.id), ...page.removed]);
       if (changed.size + removed.size > MAX_DELTA_CHANGES) {
         throw new DeltaUnavailableError(`More than ${MAX_DELTA_CHANGES} groups changed since scan ${base.id}; a full scan reads them faster.`);
       }
@@ -139,22 +135,11 @@ export async function runDeltaScan(
   base: StoredScan,
   options: { signal?: AbortSignal; keepAlive: () => Promise<void>; onProgress?: (progress: ScanProgress) => void },
 ): Promise<DeltaScanResult> {
-  // The base's version of every group Graph reports, looked up page by page as the pages arrive (fourteen groups a
-  // query): what a partial group is completed from, and what each change replaces.
+  const changes = await readChanges(deps, base, options.signal);
+  // The base's version of every group Graph reports, looked up in one pass once all pages are in (a shard's groups
+  // fourteen to a query): what a partial group is completed from, and what each change replaces.
   const baseView = await deps.snapshots.view(base);
-  const lookups: Array<Promise<Map<string, VersionEntity | null>>> = [];
-  const changes = await readChanges(
-    deps,
-    base,
-    (ids) => {
-      const lookup = deps.snapshots.baseVersions(baseView, ids);
-      lookup.catch(() => undefined); // awaited below
-      lookups.push(lookup);
-    },
-    options.signal,
-  );
-  const baseRows = new Map<string, VersionEntity | null>();
-  for (const found of await Promise.all(lookups)) for (const [key, version] of found) baseRows.set(key, version);
+  const baseRows = await deps.snapshots.baseVersions(baseView, [...[...changes.changed.values()].map((group) => group.id), ...changes.removed]);
   // Progress counts the changes stored, of those Graph reported.
   let stored = 0;
   const reported = changes.changed.size + changes.removed.size;
@@ -167,7 +152,7 @@ export async function runDeltaScan(
   for (const group of await classifyGroups(deps, [...changes.changed.values()], engines)) classified.set(keyOf(group.id), group);
   const changedCount = classified.size;
 
-  // The base's totals, corrected for each change as it is stored (the writer looks up what each replaced).
+  // The base's totals, corrected for each change as it is stored (with the state it replaced, looked up above).
   const counts = cloneCounts(base.counts);
   const writer = deps.snapshots.changeWriter(scan, baseView, {
     onStored: (before, after) => {

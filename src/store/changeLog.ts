@@ -57,10 +57,11 @@ const chunkRowKey = (shard: string, chunk: number): string => `${shard}-${String
 const pageRowKey = (page: number): string => String(page).padStart(7, '0');
 /**
  * Entities a query page asks for: a manifest page holds a Graph page's ids (tens of kilobytes), a chunk up to a
- * few hundred kilobytes, so pages of them stay a few megabytes however large the tenant.
+ * few hundred kilobytes. Pages stay tens of megabytes at most, and few: Azurite looks through the whole table for
+ * every page it answers.
  */
-const MANIFEST_QUERY_PAGE = 20;
-const CHUNK_QUERY_PAGE = 32;
+const MANIFEST_QUERY_PAGE = 50;
+const CHUNK_QUERY_PAGE = 200;
 const isNotFound = (error: unknown): boolean => statusOf(error) === 404;
 
 function pack(json: string, what: string): Record<string, string> {
