@@ -4,7 +4,6 @@ import { addToCounts, emptyCounts } from '../../src/classify/counts';
 import { compareSnapshotOrder } from '../../src/store/keys';
 import { runScan } from '../../src/scan/runScan';
 import { churnTenant } from '../../dev/emulator/controlRoutes';
-import { snapshotTableName } from '../../src/store/scanIds';
 import type { ClassifiedGroup, GraphGroup, TenantContext } from '../../src/model';
 import { buildEngineContext } from '../../src/classify/engines/engineContext';
 import { instantClock, startWorld, type World } from '../helpers/world';
