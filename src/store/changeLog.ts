@@ -128,12 +128,6 @@ export class ChangeLog {
     }
   }
 
-  /** Whether the scan wrote any manifest page. */
-  async hasManifest(tenantId: string, scanId: string): Promise<boolean> {
-    for await (const _ of this.list(MANIFESTS_TABLE, tenantId, scanId, undefined, 1, 1)) return true;
-    return false;
-  }
-
   deleteChunks(tenantId: string, scanId: string): Promise<number> {
     return this.deleteAll(CHANGES_TABLE, tenantId, scanId);
   }
@@ -144,23 +138,17 @@ export class ChangeLog {
 
   private async deleteAll(name: string, tenantId: string, scanId: string): Promise<number> {
     const rowKeys: string[] = [];
-    for await (const entity of this.list(name, tenantId, scanId, undefined, 1_000, undefined, ['RowKey'])) rowKeys.push(String(entity.rowKey));
-    const table = this.tables.table(name);
-    for (let start = 0; start < rowKeys.length; start += 100) await deleteKeys(table, partitionOf(tenantId, scanId), rowKeys.slice(start, start + 100));
+    for await (const entity of this.list(name, tenantId, scanId, undefined, 1_000, ['RowKey'])) rowKeys.push(String(entity.rowKey));
+    await deleteKeys(this.tables.table(name), partitionOf(tenantId, scanId), rowKeys);
     return rowKeys.length;
   }
 
-  private async *list(name: string, tenantId: string, scanId: string, extra = '', pageSize = 100, top?: number, select?: string[]): AsyncGenerator<Record<string, unknown>> {
+  private async *list(name: string, tenantId: string, scanId: string, extra = '', pageSize = 100, select?: string[]): AsyncGenerator<Record<string, unknown>> {
     const table: TableClient = this.tables.table(name);
     const filter = odata`PartitionKey eq ${partitionOf(tenantId, scanId)}` + (extra ?? '');
     try {
-      let yielded = 0;
       for await (const page of table.listEntities({ queryOptions: { filter, select } }).byPage({ maxPageSize: pageSize })) {
-        for (const entity of page) {
-          yield entity as unknown as Record<string, unknown>;
-          yielded += 1;
-          if (top !== undefined && yielded >= top) return;
-        }
+        for (const entity of page) yield entity as unknown as Record<string, unknown>;
       }
     } catch (error) {
       if (isNotFound(error)) return; // the table is created with the first chunk or page

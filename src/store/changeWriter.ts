@@ -16,7 +16,7 @@ import type { ChangeChunk, ChangeEntry, ChangeLog, ManifestEntry } from './chang
 import { MAX_CHUNK_CHARS } from './changeLog';
 import { MAX_BATCH_ENTITIES } from './tableTransaction';
 import { versionShard } from './versionKeys';
-import { fingerprintOf, versionEntity, type SnapshotView, type StoredRow, type VersionEntity, type VersionStore } from './versionStore';
+import { fingerprintOf, storedRowOf, versionEntity, type SnapshotView, type StoredRow, type VersionEntity, type VersionStore } from './versionStore';
 
 /** One group's state as the scan found it, and what it replaces when the scan knows that already. */
 export interface PendingChange {
@@ -207,9 +207,7 @@ export class ChangeWriter {
         const version = found.get(snapshotRowKey(item.groupId)) ?? null;
         prev = version?.scanId ?? null;
         if (version && !version.removed) {
-          before = { groupId: version.groupId, bucket: version.bucket!, kind: version.kind!, details: version.details! };
-          if (version.displayName !== undefined) before.displayName = version.displayName;
-          if (version.truncated !== undefined) before.truncated = version.truncated;
+          before = storedRowOf(version);
           beforeFp = version.fp;
         }
       }

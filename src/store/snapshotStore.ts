@@ -9,7 +9,7 @@ import type { ScanStore, StoredScan } from './scanStore';
 import type { TableFactory } from './tableClients';
 import { snapshotRowKey, snapshotSortKey } from './keys';
 import { fromSnapshotEntity } from './snapshotEntity';
-import { LegacySnapshotTables, type SnapshotQuery, type SnapshotStoreOptions } from './legacySnapshotTables';
+import { LegacySnapshotTables, type SnapshotQuery } from './legacySnapshotTables';
 import { ChangeLog, type ChangeChunk, type ChangeEntry } from './changeLog';
 import { ChangeWriter, type ChangeWriterOptions } from './changeWriter';
 import { pickVersion, VersionStore, type SnapshotView, type StoredRow, type VersionEntity } from './versionStore';
@@ -46,11 +46,10 @@ export class SnapshotStore {
   constructor(
     tables: TableFactory,
     private readonly scans: ScanStore,
-    options: SnapshotStoreOptions = {},
   ) {
     this.versions = new VersionStore(tables);
     this.changeLog = new ChangeLog(tables);
-    this.legacy = new LegacySnapshotTables(tables, options);
+    this.legacy = new LegacySnapshotTables(tables);
   }
 
   /** Scans whose versions no reader may see: failed ones, and running ones (their versions are not final). */
@@ -145,10 +144,14 @@ export class SnapshotStore {
       }
       deltas.push(scan);
     }
-    if (full && full.snapshotLayout === 'versions' && (await this.changeLog.hasManifest(full.tenantId, full.id))) {
+    let manifestPages = 0;
+    if (full && full.snapshotLayout === 'versions') {
       for await (const { entries } of this.changeLog.readManifest(full.tenantId, full.id)) {
+        manifestPages += 1;
         for (const [id, fp] of entries) index.set(snapshotRowKey(id), fp);
       }
+    }
+    if (manifestPages > 0) {
       for (const delta of deltas.reverse()) {
         for await (const chunk of this.changeLog.readChunks(delta.tenantId, delta.id)) {
           for (const entry of chunk.entries) {
@@ -258,9 +261,7 @@ export class SnapshotStore {
    */
   async dropOldManifests(scans: readonly StoredScan[]): Promise<void> {
     const finished = scans.filter((scan) => scan.mode === 'full' && scan.snapshotLayout === 'versions' && (scan.status === 'complete' || scan.status === 'retired'));
-    for (const scan of finished.slice(1)) {
-      if (await this.changeLog.hasManifest(scan.tenantId, scan.id)) await this.changeLog.deleteManifest(scan.tenantId, scan.id);
-    }
+    for (const scan of finished.slice(1)) await this.changeLog.deleteManifest(scan.tenantId, scan.id);
   }
 
   /**

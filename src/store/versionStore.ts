@@ -185,10 +185,7 @@ export class VersionStore {
   /** Deletes versions by RowKey; one already gone is no error (retention may be repeating itself). */
   async deleteRows(shard: string, tenantId: string, rowKeys: readonly string[]): Promise<number> {
     if (rowKeys.length === 0) return 0;
-    const table = this.tables.table(versionTableName(shard));
-    for (let start = 0; start < rowKeys.length; start += MAX_BATCH_ENTITIES) {
-      await deleteKeys(table, tenantId, rowKeys.slice(start, start + MAX_BATCH_ENTITIES));
-    }
+    await deleteKeys(this.tables.table(versionTableName(shard)), tenantId, rowKeys);
     return rowKeys.length;
   }
 
@@ -205,8 +202,12 @@ export class VersionStore {
   }
 }
 
-/** Deletes rows of one partition in one transaction; when some are gone already, the rest one by one. */
+/** Deletes rows of one partition, 100 to a transaction; when some of a batch are gone already, the rest one by one. */
 export async function deleteKeys(table: TableClient, partitionKey: string, rowKeys: readonly string[]): Promise<void> {
+  for (let start = 0; start < rowKeys.length; start += MAX_BATCH_ENTITIES) await deleteBatch(table, partitionKey, rowKeys.slice(start, start + MAX_BATCH_ENTITIES));
+}
+
+async function deleteBatch(table: TableClient, partitionKey: string, rowKeys: readonly string[]): Promise<void> {
   const transaction = new TableTransaction();
   for (const rowKey of rowKeys) transaction.deleteEntity(partitionKey, rowKey);
   try {

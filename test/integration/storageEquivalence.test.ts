@@ -9,7 +9,7 @@ import { startWorld, type World } from '../helpers/world';
 import type { ClassifiedGroup } from '../../src/model';
 import { runScan, type ScanOutcome } from '../../src/scan/runScan';
 import type { StoredScan } from '../../src/store/scanStore';
-import { LegacySnapshotTables } from '../../src/store/legacySnapshotTables';
+import { LegacySnapshotTablesWithWriter } from '../helpers/legacySnapshotWriter';
 import { classifyGroups } from '../../src/scan/classifyGroups';
 import { buildEngineContext } from '../../src/classify/engines/engineContext';
 import { newScanId } from '../../src/store/scanIds';
@@ -40,7 +40,7 @@ describe('snapshots stored as versions', () => {
   async function legacySnapshot(scan: StoredScan): Promise<ClassifiedGroup[]> {
     const deps = world.services.scanDependencies();
     const engines = buildEngineContext(world.settings.engines, scan.tenantContext?.cloudSync ?? null);
-    const legacy = new LegacySnapshotTables(world.services.tables, { segmentRows: 700 });
+    const legacy = new LegacySnapshotTablesWithWriter(world.services.tables, { segmentRows: 700 });
     const id = newScanId(new Date(Date.parse('2001-01-01T00:00:00Z') + reference.size * 1000));
     const writer = await legacy.createWriter(id);
     let rows = 0;

@@ -4,7 +4,7 @@
  * snapshots spread over segments read back as one.
  */
 import { describe, expect, it } from 'vitest';
-import { LegacySnapshotTables as SnapshotStore, type SnapshotWriterOptions } from '../../src/store/legacySnapshotTables';
+import { LegacySnapshotTablesWithWriter as SnapshotStore, type SnapshotWriterOptions } from '../helpers/legacySnapshotWriter';
 import { createTableFactory } from '../../src/store/tableClients';
 import { compareSnapshotOrder, snapshotPartitionKey, snapshotRowKey } from '../../src/store/keys';
 import { snapshotTableName } from '../../src/store/scanIds';
