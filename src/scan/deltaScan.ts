@@ -44,7 +44,8 @@ export interface DeltaScanResult {
   deltaLink: string;
 }
 
-interface DeltaChanges {
+/** Graph's changes since a base scan's delta link, the last state of each group (readDeltaChanges). */
+export interface DeltaChanges {
   changed: Map<string, GraphGroup>;
   removed: Set<string>;
   pages: number;
@@ -54,7 +55,7 @@ interface DeltaChanges {
 const keyOf = (id: string): string => id.toLowerCase();
 
 /** Reads every change since the base's delta link; the last state of a group wins. */
-async function readChanges(deps: ScanDependencies, base: StoredScan, signal?: AbortSignal): Promise<DeltaChanges> {
+export async function readDeltaChanges(deps: Pick<ScanDependencies, 'reader'>, base: StoredScan, signal?: AbortSignal): Promise<DeltaChanges> {
   const changed = new Map<string, GraphGroup>();
   const removed = new Set<string>();
   let pages = 0;
@@ -129,13 +130,14 @@ async function completeGroups(deps: ScanDependencies, baseRows: ReadonlyMap<stri
   return reads;
 }
 
+/** Stores `changes` (readDeltaChanges, read from `base`'s delta link) as scan `scan`. */
 export async function runDeltaScan(
   deps: ScanDependencies,
   scan: StoredScan,
   base: StoredScan,
+  changes: DeltaChanges,
   options: { signal?: AbortSignal; keepAlive: () => Promise<void>; onProgress?: (progress: ScanProgress) => void },
 ): Promise<DeltaScanResult> {
-  const changes = await readChanges(deps, base, options.signal);
   // The base's version of every group Graph reports, looked up in one pass once all pages are in (a shard's groups
   // fourteen to a query): what a partial group is completed from, and what each change replaces.
   const baseView = await deps.snapshots.view(base);

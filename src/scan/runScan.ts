@@ -21,7 +21,7 @@ import { logScanSummary, type Logger } from '../observability/logger';
 import { classifyGroups } from './classifyGroups';
 import { buildEngineContext, enginesOf } from '../classify/engines/engineContext';
 import { chooseScanMode } from './scanMode';
-import { DeltaUnavailableError, runDeltaScan } from './deltaScan';
+import { DeltaUnavailableError, readDeltaChanges, runDeltaScan } from './deltaScan';
 import { readAheadUntil } from './readAhead';
 import { FullScanChanges } from './fullScanChanges';
 import type { ChangeWriter } from '../store/changeWriter';
@@ -198,9 +198,7 @@ async function scanPages(
   const contextRead = scan.tenantContext ? Promise.resolve(scan.tenantContext) : readTenantContext(deps, request.signal);
   contextRead.catch(() => undefined); // awaited below; avoids an unhandled rejection meanwhile
   if (scan.mode === 'delta') {
-    scan.tenantContext = await contextRead;
-    logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync ?? null);
-    const outcome = await tryDeltaScan(deps, scan, lease, request, invocationStart, now);
+    const outcome = await tryDeltaScan(deps, scan, lease, request, contextRead, invocationStart, now);
     if (outcome) return outcome;
   }
   if (settings.scan.deltaEnabled && !scan.deltaLink && !scan.checkpoint) await takeDeltaLink(deps, scan, request, now);
@@ -340,10 +338,15 @@ async function tryDeltaScan(
   scan: StoredScan,
   lease: HeldLease,
   request: ScanRequest,
+  contextRead: Promise<TenantContext>,
   invocationStart: number,
   now: () => Date,
 ): Promise<ScanOutcome | null> {
   const base = await deps.scans.get(scan.tenantId, scan.baseScanId!);
+  // Graph's changes are read while the tenant context is (neither needs the other); if the delta is given up
+  // (Cloud Sync changed, say), reading them stops.
+  const reading = new AbortController();
+  const signal = request.signal ? AbortSignal.any([request.signal, reading.signal]) : reading.signal;
   try {
     if (!base || base.status !== 'complete' || !base.deltaLink) throw new DeltaUnavailableError(`Base scan ${scan.baseScanId} is gone or has no delta token.`);
     if (base.snapshotLayout !== 'versions') throw new DeltaUnavailableError(`base scan ${base.id} was stored by an earlier release, so this scan stores every group once.`);
@@ -353,13 +356,17 @@ async function tryDeltaScan(
     if (engines !== deps.settings.engines.join(',')) {
       throw new DeltaUnavailableError(`WRITEBACK_ENGINES changed since scan ${base.id} (${engines} → ${deps.settings.engines.join(',')}), so every group is classified again.`);
     }
+    const changesRead = readDeltaChanges(deps, base, signal);
+    changesRead.catch(() => undefined); // awaited below, unless the delta is given up first
+    scan.tenantContext = await contextRead;
+    logCloudSyncContext(deps, scan.id, scan.tenantContext.cloudSync ?? null);
     // Unchanged groups are kept as the base classified them, which is right only under the same Cloud Sync
     // configuration; after it changed (a group assigned, a job paused, ...) every group is classified again.
     if (!sameCloudSyncForClassification(base.tenantContext?.cloudSync ?? null, scan.tenantContext?.cloudSync ?? null)) {
       throw new DeltaUnavailableError(`the Cloud Sync configuration changed since scan ${base.id}, so every group is classified again.`);
     }
     const keepAlive = (): Promise<void> => renewLeaseIfDue(deps, lease, scan, now);
-    const result = await runDeltaScan(deps, scan, base, { signal: request.signal, keepAlive, onProgress: request.onProgress });
+    const result = await runDeltaScan(deps, scan, base, await changesRead, { signal: request.signal, keepAlive, onProgress: request.onProgress });
     scan.pages = result.pages;
     scan.retries = deps.transport.retries;
     scan.deltaLink = result.deltaLink;
@@ -367,6 +374,7 @@ async function tryDeltaScan(
     deps.log.info(`Scan ${scan.id}: ${result.changed} groups changed and ${result.removed} removed since scan ${base.id} (${result.wholeReads} read whole).`);
     return await markComplete(deps, scan, result.counts, invocationStart, now);
   } catch (error) {
+    reading.abort();
     if (!(error instanceof DeltaUnavailableError)) throw error;
     deps.log.warn(`Scan ${scan.id} runs as a full scan: ${error.message}`);
     scan.mode = 'full';

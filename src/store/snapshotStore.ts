@@ -144,6 +144,16 @@ export class SnapshotStore {
       }
       deltas.push(scan);
     }
+    // The delta scans' changes (a few per cent of the groups) are read while the manifest is, and applied after it,
+    // oldest first.
+    const deltaChanges = Promise.all(
+      deltas.reverse().map(async (delta) => {
+        const changes: Array<[string, string | null]> = [];
+        for await (const chunk of this.changeLog.readChunks(delta.tenantId, delta.id)) for (const entry of chunk.entries) changes.push([entry.id, entry.f]);
+        return changes;
+      }),
+    );
+    deltaChanges.catch(() => undefined); // awaited below
     let manifestPages = 0;
     if (full && full.snapshotLayout === 'versions') {
       for await (const { entries } of this.changeLog.readManifest(full.tenantId, full.id)) {
@@ -151,13 +161,12 @@ export class SnapshotStore {
         for (const [id, fp] of entries) index.set(snapshotRowKey(id), fp);
       }
     }
+    const changesSince = await deltaChanges;
     if (manifestPages > 0) {
-      for (const delta of deltas.reverse()) {
-        for await (const chunk of this.changeLog.readChunks(delta.tenantId, delta.id)) {
-          for (const entry of chunk.entries) {
-            if (entry.f === null) index.delete(snapshotRowKey(entry.id));
-            else index.set(snapshotRowKey(entry.id), entry.f);
-          }
+      for (const changes of changesSince) {
+        for (const [id, fp] of changes) {
+          if (fp === null) index.delete(snapshotRowKey(id));
+          else index.set(snapshotRowKey(id), fp);
         }
       }
       return index;
