@@ -4,15 +4,30 @@
  * instead of a 16-character string. Any other id (emulated fixtures) is kept as its group key in a map of its own.
  * At 500,000 groups this is what keeps a full scan's memory within `npm run bench`'s target.
  */
-const GUID = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/;
+/** Hex digit values by character code (-1: not a hex digit); GUIDs are parsed by hand, a full scan does it per group. */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i += 1) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+/** Where each of a GUID's eight groups of four hex digits starts (dashes at 8, 13, 18 and 23). */
+const WORD_STARTS = [0, 4, 9, 14, 19, 24, 28, 32] as const;
 
+/** A GUID (either case) as eight 16-bit characters; null when `key` is not one. */
 function packGuid(key: string): string | null {
-  const match = GUID.exec(key);
-  if (!match) return null;
-  const hex = match.slice(1).join('');
-  let packed = '';
-  for (let i = 0; i < 32; i += 4) packed += String.fromCharCode(parseInt(hex.slice(i, i + 4), 16));
-  return packed;
+  if (key.length !== 36 || key.charCodeAt(8) !== 45 || key.charCodeAt(13) !== 45 || key.charCodeAt(18) !== 45 || key.charCodeAt(23) !== 45) return null;
+  const words: number[] = [];
+  let invalid = 0;
+  for (const start of WORD_STARTS) {
+    let word = 0;
+    for (let i = start; i < start + 4; i += 1) {
+      const digit = HEX[key.charCodeAt(i)] ?? -1;
+      invalid |= digit;
+      word = (word << 4) | (digit & 15);
+    }
+    words.push(word);
+  }
+  return invalid < 0 ? null : String.fromCharCode(...words);
 }
 
 function unpackGuid(packed: string): string {
@@ -21,9 +36,24 @@ function unpackGuid(packed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** The first 48 bits of a fingerprint (versionStore.ts `fingerprintOf`, base64): enough to tell states apart. */
+/** Base64 digit values by character code (-1: none), both alphabets. */
+const BASE64 = new Int8Array(128).fill(-1);
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => (BASE64[c.charCodeAt(0)] = i));
+BASE64['-'.charCodeAt(0)] = 62;
+BASE64['_'.charCodeAt(0)] = 63;
+
+/**
+ * The first 48 bits of a fingerprint (versionStore.ts `fingerprintOf`, base64): enough to tell states apart.
+ * Eight base64 digits are exactly 48 bits, read without a Buffer per fingerprint.
+ */
 export function fingerprintNumber(fp: string): number {
-  return Buffer.from(fp, 'base64').readUIntBE(0, 6);
+  let n = 0;
+  for (let i = 0; i < 8; i += 1) {
+    const digit = BASE64[fp.charCodeAt(i)] ?? -1;
+    if (digit < 0) return Buffer.from(fp, 'base64').readUIntBE(0, 6); // short or unusual: the general decoder
+    n = n * 64 + digit;
+  }
+  return n;
 }
 
 export class FingerprintIndex {

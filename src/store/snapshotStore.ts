@@ -15,6 +15,7 @@ import { ChangeWriter, type ChangeWriterOptions } from './changeWriter';
 import { pickVersion, VersionStore, type SnapshotView, type StoredRow, type VersionEntity } from './versionStore';
 import { versionRowKey, versionShard } from './versionKeys';
 import { newScanId, scanIdTime } from './scanIds';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { FingerprintIndex } from './fingerprintIndex';
 
 export type { SnapshotQuery } from './legacySnapshotTables';
@@ -159,6 +160,8 @@ export class SnapshotStore {
       for await (const { entries } of this.changeLog.readManifest(full.tenantId, full.id)) {
         manifestPages += 1;
         for (const [id, fp] of entries) index.set(snapshotRowKey(id), fp);
+        // The scan's first Graph pages arrive meanwhile: let them be handled (and the next ones asked for) between pages.
+        await yieldToEventLoop();
       }
     }
     const changesSince = await deltaChanges;

@@ -119,4 +119,15 @@ describe('the fingerprint index of a full scan', () => {
     expect(fingerprintNumber(fp)).not.toBe(fingerprintNumber(fingerprintOf(row(guid, '{"x":1}'))));
     expect([...index.keys()].sort()).toEqual(['ffffffff-ffff-ffff-ffff-ffffffffffff', 'fixture-group']);
   });
+
+  it('keeps an id that only looks like a GUID as it is, and reads a fingerprint as its first 48 bits', () => {
+    const index = new FingerprintIndex();
+    const almost = ['0a1b2c3d-4e5f-4a6b-8c7d-9e0fa1b2c3dg', '0a1b2c3d-4e5f-4a6b-8c7d-9e0fa1b2c3d', '0a1b2c3d_4e5f-4a6b-8c7d-9e0fa1b2c3d4', '0a1b2c3d-4e5f-4a6b-8c7d-9e0fa1b2c3dé'];
+    for (const id of almost) index.set(id, fingerprintOf(row(id)));
+    expect([...index.keys()].sort()).toEqual([...almost].sort());
+    for (const id of almost) expect(index.take(id)).toBe(fingerprintNumber(fingerprintOf(row(id))));
+    for (const fp of ['AAAAAAAAAAAAAAAA', '////////////////', 'q83vEjRWeJq83vEj', '-_-_-_-_xxxxxxxx', fingerprintOf(row('x'))]) {
+      expect(fingerprintNumber(fp)).toBe(Buffer.from(fp, 'base64').readUIntBE(0, 6));
+    }
+  });
 });
