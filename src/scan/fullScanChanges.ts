@@ -60,11 +60,11 @@ export class FullScanChanges {
         // Stored again even when unchanged since: a chunk is stored before its versions, so an interruption in
         // between leaves a change whose version is missing. Only pages after the checkpoint are replayed.
         this.ownSeen.add(key);
-        changes.push({ groupId: group.id, after, known: { prev: own.p, before: own.b ?? null }, force: true });
+        changes.push({ groupId: group.id, after, fp, known: { prev: own.p, before: own.b ?? null }, force: true });
         this.own.set(key, { ...own, f: fp });
         continue;
       }
-      if (baseFp !== fingerprintNumber(fp)) changes.push({ groupId: group.id, after });
+      if (baseFp !== fingerprintNumber(fp)) changes.push({ groupId: group.id, after, fp });
     }
     return { changes, manifest };
   }

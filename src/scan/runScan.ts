@@ -260,9 +260,6 @@ async function scanPages(
       const observed = compare.observe(classified);
       writer.addManifestPage(pages, observed.manifest);
       await writer.add(observed.changes, pages);
-      // Compared with a base, a page holds few changes (about one group in a hundred on a usual night): no batch
-      // would fill by waiting, so they go out at once, while paging goes on, instead of piling up for the end.
-      if (base) writer.sendThrough(pages);
       progress?.report(pages, rows);
       if (!page.nextLink) {
         // The end: what the base had and Graph no longer lists is gone. Flushed and marked complete below.
@@ -276,6 +273,9 @@ async function scanPages(
       // intervals ago, recorded once every row up to its page is stored.
       const current: ScanCheckpoint = { nextLink: page.nextLink, pages, rowsWritten: rows, counts: cloneCounts(counts), at: now() };
       trailing.push(current);
+      // Compared with a base, pages hold few changes (about one group in a hundred on a usual night) and no batch
+      // fills by waiting: they go out at every checkpoint, while paging goes on, instead of piling up for the end.
+      if (base) writer.sendThrough(pages);
       if (!paused && trailing.length <= CHECKPOINT_TRAIL) continue;
       const checkpoint = paused ? current : trailing.shift()!;
       const { stored } = paused ? writer.seal() : writer.storedThrough(checkpoint.pages);

@@ -23,6 +23,8 @@ export interface PendingChange {
   groupId: string;
   /** The state now; null: the group is gone. */
   after: StoredRow | null;
+  /** `after`'s fingerprint, when the scan has computed it already (a full scan compares by it). */
+  fp?: string;
   /**
    * The version and state this change replaces, when the scan knows them already: a delta scan looked them up in
    * one pass, a resumed scan read them from a change it stored before the interruption.
@@ -216,7 +218,7 @@ export class ChangeWriter {
           beforeFp = version.fp;
         }
       }
-      const fp = item.after ? fingerprintOf(item.after) : null;
+      const fp = item.after ? (item.fp ?? fingerprintOf(item.after)) : null;
       if (fp === beforeFp && !item.force) {
         this.unchanged += 1; // same state as before, or gone and never there: not a change
         continue;

@@ -73,6 +73,7 @@ export class FingerprintIndex {
 
   /** Removes the group and returns its fingerprint number, or undefined when it was not there. */
   take(key: string): number | undefined {
+    if (this.guids.size === 0 && this.others.size === 0) return undefined; // a scan with nothing before it
     const packed = packGuid(key);
     const map = packed === null ? this.others : this.guids;
     const id = packed ?? key;
