@@ -273,9 +273,6 @@ async function scanPages(
       // intervals ago, recorded once every row up to its page is stored.
       const current: ScanCheckpoint = { nextLink: page.nextLink, pages, rowsWritten: rows, counts: cloneCounts(counts), at: now() };
       trailing.push(current);
-      // Compared with a base, pages hold few changes (about one group in a hundred on a usual night) and no batch
-      // fills by waiting: they go out at every checkpoint, while paging goes on, instead of piling up for the end.
-      if (base) writer.sendThrough(pages);
       if (!paused && trailing.length <= CHECKPOINT_TRAIL) continue;
       const checkpoint = paused ? current : trailing.shift()!;
       const { stored } = paused ? writer.seal() : writer.storedThrough(checkpoint.pages);

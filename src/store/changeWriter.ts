@@ -122,15 +122,10 @@ export class ChangeWriter {
     this.track(this.slots.take().then(() => this.options.changeLog.writeManifestPage(this.options.tenantId, this.options.scanId, page, entries)), 1);
   }
 
-  /** Sends the buffers holding changes of pages up to `page`, without waiting for them. */
-  sendThrough(page: number): void {
-    if (this.failure) throw this.failure;
-    for (const [shard, buffer] of this.buffers) if (buffer.firstPage <= page) this.sendBuffer(shard, buffer);
-  }
-
   /** Sends the buffers holding changes of pages up to `page`; settles once those and everything sent before are stored. */
   storedThrough(page: number): { stored: Promise<void> } {
-    this.sendThrough(page);
+    if (this.failure) throw this.failure;
+    for (const [shard, buffer] of this.buffers) if (buffer.firstPage <= page) this.sendBuffer(shard, buffer);
     const stored = Promise.all([...this.inFlight]).then(() => {
       if (this.failure) throw this.failure;
     });

@@ -2,7 +2,7 @@
  * The fingerprints a full scan compares with, one per group of the base (up to the whole tenant), so they are held
  * compactly: a Graph id (a GUID) as eight 16-bit characters instead of 36, and a fingerprint as a 48-bit number
  * instead of a 16-character string. Any other id (emulated fixtures) is kept as its group key in a map of its own.
- * At 500,000 groups this is what keeps a full scan's memory within `npm run bench`'s target.
+ * It is the one thing a full scan holds per group; `npm run bench` prints what the scan's peak memory comes to.
  */
 /** Hex digit values by character code (-1: not a hex digit); GUIDs are parsed by hand, a full scan does it per group. */
 const HEX = new Int8Array(128).fill(-1);

@@ -4,6 +4,7 @@
  * and reading a scan's snapshot picks each group's newest version at or before it. Scans stored by earlier
  * releases (`snapshotLayout: 'tables'`) are read from their own tables (legacySnapshotTables.ts).
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ClassifiedGroup } from '../model';
 import type { ScanStore, StoredScan } from './scanStore';
 import type { TableFactory } from './tableClients';
@@ -15,7 +16,6 @@ import { ChangeWriter, type ChangeWriterOptions } from './changeWriter';
 import { pickVersion, VersionStore, type SnapshotView, type StoredRow, type VersionEntity } from './versionStore';
 import { versionRowKey, versionShard } from './versionKeys';
 import { newScanId, scanIdTime } from './scanIds';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { FingerprintIndex } from './fingerprintIndex';
 
 export type { SnapshotQuery } from './legacySnapshotTables';
