@@ -4,7 +4,6 @@
  *                             settings and the last scan decide; its mode is in the output)
  *   paging                    only page through the groups with the same client (what paging alone costs)
  *   diff <from> <to>          stream the diff of two scans
- *   read <from> <to>          just read both snapshots (the raw cost a diff is measured against)
  *   report <scan> <file>      write the scan's Excel report
  *   rawxlsx <scan> <file>     the report's Groups and Findings cells written with exceljs' streaming writer alone
  *   writechanged <scan> <table> [both]  the groups a scan changed, written alone into a table of their own in
@@ -66,20 +65,6 @@ async function main(): Promise<Record<string, unknown>> {
       let changes = 0;
       for await (const _ of diff.changes()) changes += 1;
       extra = { changes };
-      break;
-    }
-    case 'read': {
-      let rows = 0;
-      const [from, to] = await Promise.all([services.scans.require(tenantId, a!), services.scans.require(tenantId, b!)]);
-      const left = services.snapshots.readGroups(from)[Symbol.asyncIterator]();
-      const right = services.snapshots.readGroups(to)[Symbol.asyncIterator]();
-      // Both at once, as the diff reads them.
-      for (;;) {
-        const [x, y] = await Promise.all([left.next(), right.next()]);
-        if (x.done && y.done) break;
-        rows += (x.done ? 0 : 1) + (y.done ? 0 : 1);
-      }
-      extra = { rows };
       break;
     }
     case 'report': {
