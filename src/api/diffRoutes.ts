@@ -8,7 +8,6 @@ import { writeDiffReport } from '../report/diffReport';
 import { enginesOf } from '../report/engineCells';
 import { diffReportFileName } from '../report/fileName';
 import { scanView } from './scanViews';
-import { AttributionStore } from '../store/attributionStore';
 import { tenantAttributions } from '../attribution/attachAttributions';
 import { assertGroupId, attachment, intParam, type ApiRequest, type ApiResponse } from './http';
 
@@ -30,7 +29,7 @@ export async function getDiff(services: Services, request: ApiRequest): Promise<
     }
     // Who changed the tenant-wide signals (summary.tenantChanges), by field; the pair's lookup counts.
     const pair = { tenantId: services.settings.tenantId, fromScanId: diff.from.id, toScanId: diff.to.id };
-    const store = new AttributionStore(services.tables);
+    const store = services.attributions;
     const attribution = { pair: await store.getPair(pair.tenantId, pair.fromScanId, pair.toScanId), tenant: await tenantAttributions(store, pair) };
     yield `],"attribution":${JSON.stringify(attribution)},"summary":${JSON.stringify(accumulator.summary())}}`;
   }

@@ -24,6 +24,7 @@ import { AlertStore } from '../alerts/alertStore';
 import { ApprovalStore } from '../alerts/approvalStore';
 import { annotateApprovals } from '../alerts/approvals';
 import { attributedChanges } from '../attribution/attachAttributions';
+import { AttributionStore } from '../store/attributionStore';
 
 export interface AlertServices {
   readonly policy: AlertPolicy;
@@ -39,6 +40,8 @@ export interface Services {
   readonly scans: ScanStore;
   readonly snapshots: SnapshotStore;
   readonly lease: ScanLease;
+  /** Who made each change of a scan pair (kept beside the diffs; retention forgets a pair with its scans). */
+  readonly attributions: AttributionStore;
   readonly graph: Client;
   readonly log: Logger;
   readonly alerts: AlertServices;
@@ -80,6 +83,7 @@ export function createServices(settings: Settings, options: ServiceOptions = {})
     scans,
     snapshots,
     lease,
+    attributions: new AttributionStore(tables),
     graph,
     log,
     alerts,

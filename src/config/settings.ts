@@ -44,7 +44,7 @@ export const SETTING_SPECS = [
   { name: 'SCAN_CHECKPOINT_PAGES', kind: 'int', default: '10', min: 1, max: 1000, description: 'Pages between checkpoints. A checkpoint trails paging by two of these intervals so that batches go out full; a crash or restart redoes at most three times this many pages.' },
   { name: 'SCAN_RESUME_MAX_AGE_HOURS', kind: 'int', default: '6', min: 1, max: 168, description: 'A running scan older than this is marked failed instead of resumed.' },
   { name: 'SCAN_LEASE_SECONDS', kind: 'int', default: '120', min: 5, max: 3600, description: 'Lease that keeps one scanner per tenant; renewed while scanning, expires when a holder crashes.' },
-  { name: 'RETENTION_DAYS', kind: 'int', default: '90', min: 1, max: 3650, description: 'Complete scans older than this are deleted (the last complete scan and scans referenced by open alerts are kept).' },
+  { name: 'RETENTION_DAYS', kind: 'int', default: '90', min: 1, max: 3650, description: 'Complete scans older than this are deleted, with the record of who made their changes (the last complete scan and scans referenced by open alerts are kept).' },
   { name: 'DELTA_ENABLED', kind: 'bool', default: 'false', description: 'Read changes with Graph delta between full scans (a full scan still runs weekly and whenever the token is missing or expired).' },
   { name: 'DELTA_MAX_TOKEN_AGE_HOURS', kind: 'int', default: '144', min: 1, max: 168, description: 'A delta token older than this forces a full scan (Graph expires tokens after about 7 days).' },
   { name: 'FULL_SCAN_INTERVAL_DAYS', kind: 'int', default: '7', min: 1, max: 30, description: 'With delta on, a full verification scan runs at least this often.' },

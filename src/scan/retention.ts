@@ -9,7 +9,11 @@
  *   retired scan with a kept one before it (an alert points at an older scan) waits, since the kept scan may still
  *   read its versions and a diff across it needs its chunks. A failed scan's versions are deleted through its chunks.
  * - tables (earlier releases): one DeleteTable call per table.
+ *
+ * Who made the changes of a scan pair (the attributions table) is kept while both scans can be read, and goes
+ * with the first of them to be retired or deleted: no diff can ask for it any more.
  */
+import type { AttributionStore } from '../store/attributionStore';
 import type { ScanStore, StoredScan } from '../store/scanStore';
 import type { SnapshotStore } from '../store/snapshotStore';
 
@@ -48,8 +52,13 @@ export function scansToReclaim(scans: readonly StoredScan[]): Array<{ scan: Stor
   return reclaim;
 }
 
+/** Pure: the scan pairs to forget, those naming a scan that no reader can see (retired, or gone). */
+export function pairsToForget<P extends { fromScanId: string; toScanId: string }>(pairs: readonly P[], readableScanIds: ReadonlySet<string>): P[] {
+  return pairs.filter((pair) => !readableScanIds.has(pair.fromScanId) || !readableScanIds.has(pair.toScanId));
+}
+
 export async function applyRetention(
-  stores: { scans: ScanStore; snapshots: SnapshotStore },
+  stores: { scans: ScanStore; snapshots: SnapshotStore; attributions: AttributionStore },
   input: RetentionInput,
 ): Promise<string[]> {
   const all: StoredScan[] = [];
@@ -79,5 +88,15 @@ export async function applyRetention(
     await stores.scans.delete(input.tenantId, scan.id);
   }
   await stores.snapshots.dropOldManifests(withRetired);
+  await forgetAttributions(stores, input.tenantId);
   return doomed.map((s) => s.id);
+}
+
+/** Pairs are one small entity per complete scan, so listing them all costs what listing the scans does. */
+async function forgetAttributions(stores: { scans: ScanStore; attributions: AttributionStore }, tenantId: string): Promise<void> {
+  const readable = new Set<string>();
+  for await (const scan of stores.scans.list(tenantId)) readable.add(scan.id);
+  const pairs: Array<{ fromScanId: string; toScanId: string }> = [];
+  for await (const pair of stores.attributions.listPairs(tenantId)) pairs.push(pair);
+  for (const pair of pairsToForget(pairs, readable)) await stores.attributions.deletePair(tenantId, pair.fromScanId, pair.toScanId);
 }

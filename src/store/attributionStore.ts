@@ -16,6 +16,7 @@ import { snapshotSortKey } from './keys';
 import type { TableFactory } from './tableClients';
 import { statusOf } from './tableClients';
 import { MAX_BATCH_ENTITIES, submitStringBatch } from './tableTransaction';
+import { deleteKeys } from './versionStore';
 
 export const ATTRIBUTIONS_TABLE = 'attributions';
 /** Table Storage strings hold 32K UTF-16 characters; stay below. */
@@ -178,6 +179,34 @@ export class AttributionStore {
     } catch (error) {
       if (statusOf(error) === 404) return null;
       throw error;
+    }
+  }
+
+  /** Every scan pair of the tenant (one small entity each: one per complete scan that had a predecessor). */
+  async *listPairs(tenantId: string): AsyncGenerator<{ fromScanId: string; toScanId: string }> {
+    const table = await this.ready;
+    const filter = `PartitionKey eq '${pairPartition(tenantId)}'`;
+    for await (const entity of table.listEntities<PairEntity>({ queryOptions: { filter, select: ['fromScanId', 'toScanId'] } })) {
+      yield { fromScanId: entity.fromScanId, toScanId: entity.toScanId };
+    }
+  }
+
+  /**
+   * Deletes a scan pair: its change records first, then the pair, so a pass cut short leaves the pair listed
+   * and the next one finishes it. Work grows with the pair's records (at most MAX_ATTRIBUTED_CHANGES and the
+   * tenant-wide ones), not with the tenant.
+   */
+  async deletePair(tenantId: string, fromScanId: string, toScanId: string): Promise<void> {
+    const table = await this.ready;
+    const partitionKey = changePartition(tenantId, fromScanId, toScanId);
+    const rowKeys: string[] = [];
+    const filter = `PartitionKey eq '${partitionKey}'`;
+    for await (const entity of table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) rowKeys.push(entity.rowKey!);
+    await deleteKeys(table, partitionKey, rowKeys);
+    try {
+      await table.deleteEntity(pairPartition(tenantId), `${fromScanId}_${toScanId}`);
+    } catch (error) {
+      if (statusOf(error) !== 404) throw error;
     }
   }
 

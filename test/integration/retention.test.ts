@@ -125,6 +125,39 @@ function alertDeps(w: World, at: Date): AlertStageDeps {
 
 const sorted = (ids: readonly string[]): string[] => [...ids].sort();
 
+/** Stores who made one change between two scans, as the attribution stage does after a scan. */
+async function attributePair(w: World, from: StoredScan, to: StoredScan): Promise<void> {
+  const { tenantId } = w.settings;
+  const at = to.startedAt.toISOString();
+  const attribution = { status: 'notFound' as const, window: { from: at, to: at }, actor: null, changedAt: null, events: [], note: 'none', checkedAt: at, attempts: 1 };
+  const groupId = `${from.id.slice(-8)}-0000-4000-8000-000000000001`;
+  await w.services.attributions.saveRecords(tenantId, from.id, to.id, [{ groupId, field: null, changeTypes: ['added'], attribution, retry: false, matcherVersion: 1 }]);
+  await w.services.attributions.savePair(tenantId, {
+    fromScanId: from.id,
+    toScanId: to.id,
+    fromStartedAt: from.startedAt.toISOString(),
+    toStartedAt: at,
+    toFinishedAt: null,
+    counts: { notFound: 1 },
+    retry: false,
+    updatedAt: at,
+  });
+}
+
+/** The stored scan pairs as `from>to`, each with how many change records it still has. */
+async function storedPairs(w: World): Promise<Record<string, number>> {
+  const { tenantId } = w.settings;
+  const out: Record<string, number> = {};
+  for await (const pair of w.services.attributions.listPairs(tenantId)) {
+    out[`${pair.fromScanId}>${pair.toScanId}`] = (await collect(w.services.attributions.listRecords(tenantId, pair.fromScanId, pair.toScanId))).length;
+  }
+  return out;
+}
+
+async function recordsOf(w: World, from: StoredScan, to: StoredScan): Promise<number> {
+  return (await collect(w.services.attributions.listRecords(w.settings.tenantId, from.id, to.id))).length;
+}
+
 describe('retention (Azurite, Graph emulator)', () => {
   it('removes exactly the old scans nothing needs, keeps baselines, running scans and alerted scans, and is idempotent', async () => {
     const w = (world = await start());
@@ -160,6 +193,10 @@ describe('retention (Azurite, Graph emulator)', () => {
     for (const scan of [c2, c3, c4, c5, c6]) expect(before.get(scan.id)!.changes).toBeGreaterThanOrEqual(1);
     for (const scan of [f1, f3, r1]) expect(before.get(scan.id)!.manifestPages).toBe(1);
 
+    const chain = [c1, c2, c3, c4, c5, c6];
+    for (let i = 1; i < chain.length; i += 1) await attributePair(w, chain[i - 1]!, chain[i]!);
+    expect(Object.values(await storedPairs(w))).toEqual([1, 1, 1, 1, 1]);
+
     const protectedScanIds = await alerts.listOpenAlertScanIds(tenantId);
     expect([...protectedScanIds]).toEqual([c2.id]);
     const input = { tenantId, retentionDays: w.settings.scan.retentionDays, now: BASE, protectedScanIds };
@@ -171,9 +208,13 @@ describe('retention (Azurite, Graph emulator)', () => {
     // are retired (gone for every reader) and wait.
     await expectRetained(w, before, kept, deleted, [c1.id, f1.id, f2.id]);
     expect((await stored(w, c3.id)).changes).toBe(before.get(c3.id)!.changes);
+    // Who made the changes goes with the first scan of a pair no reader can see, deleted (c1) or retired (c3, c4).
+    expect(await storedPairs(w)).toEqual({ [`${c5.id}>${c6.id}`]: 1 });
+    for (const [from, to] of [[c1, c2], [c2, c3], [c3, c4], [c4, c5]] as const) expect(await recordsOf(w, from, to)).toBe(0);
 
     expect(await applyRetention(w.services, input)).toEqual([]);
     await expectRetained(w, before, kept, deleted, [c1.id, f1.id, f2.id]);
+    expect(await storedPairs(w)).toEqual({ [`${c5.id}>${c6.id}`]: 1 });
 
     // Two months without a complete scan: c6 is old but the only baseline, r1 old but still running. The alert on
     // c2 is closed, so c2 goes, and with it everything retired behind it.
@@ -183,6 +224,8 @@ describe('retention (Azurite, Graph emulator)', () => {
     const later = { ...input, now: new Date(BASE.getTime() + 60 * DAY), protectedScanIds: await alerts.listOpenAlertScanIds(tenantId) };
     expect(sorted(await applyRetention(w.services, later))).toEqual(sorted([c2.id, c5.id, f3.id]));
     await expectRetained(w, before, [c6.id, r1.id], [...deleted, c2.id, c5.id, f3.id]);
+    expect(await storedPairs(w)).toEqual({});
+    expect(await recordsOf(w, c5, c6)).toBe(0);
     expect(await applyRetention(w.services, later)).toEqual([]);
   });
 
@@ -218,15 +261,21 @@ describe('retention (Azurite, Graph emulator)', () => {
     expect(open.has(o3.id)).toBe(true);
     before.set(s1.id, await stored(w, s1.id));
     await expectRetained(w, before, [o3.id, s1.id], [o1.id, o2.id]);
+    // The attribution stage recorded who made the change (o3 → s1); the pair stays while o3 does.
+    expect(await recordsOf(w, o3, s1)).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(await storedPairs(w))).toEqual([`${o3.id}>${s1.id}`]);
 
     for (const alert of (await w.services.alerts.store.listAlerts({ tenantId, top: 1000 })).items) {
       if (alert.status === 'open') await w.services.alerts.store.acknowledgeAlert(alert.id, { by: APPROVER });
     }
+    w.emulator.tenant.createGroup({ displayName: 'Payroll', securityEnabled: true }); // a change for the pair (s1, next)
     const second = await runScheduledScan(w.services, { trigger: 'timer' });
     expect(second.status).toBe('complete');
     if (second.status !== 'complete') return;
     before.set(second.scan.id, await stored(w, second.scan.id));
     await expectRetained(w, before, [s1.id, second.scan.id], [o1.id, o2.id, o3.id]);
+    expect(await recordsOf(w, o3, s1)).toBe(0);
+    expect(Object.keys(await storedPairs(w))).toEqual([`${s1.id}>${second.scan.id}`]);
     // The stages report their own failures only in the log (they never fail a scan).
     expect(problems).toEqual([]);
   });
