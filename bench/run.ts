@@ -30,6 +30,7 @@ import { promisify } from 'node:util';
 import { startAzurite } from '../dev/localhost/azurite';
 import { findFreePort } from '../dev/localhost/freePort';
 import { stopChild } from '../dev/localhost/azurite';
+import { DEPLOYED_NODE_ARGUMENTS } from './deployedNode';
 
 const run = promisify(execFile);
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 100_000);
@@ -72,7 +73,7 @@ function processCpuMs(pid: number | undefined): number | null {
 const seconds = (ms: number | null): string => (ms === null ? 'n/a' : `${(ms / 1000).toFixed(1)} s`);
 
 async function workload(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Record<string, any>> {
-  const { stdout } = await run(process.execPath, [join(__dirname, 'workload.js'), ...args], { env, maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, [...DEPLOYED_NODE_ARGUMENTS, join(__dirname, 'workload.js'), ...args], { env, maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, any>;
 }
 
@@ -126,7 +127,7 @@ async function standardPart(): Promise<void> {
   // Delta off: the second scan must read the whole tenant again for the diff and report to compare with.
   await withWorld({ groups: GROUPS, prefix: 'benchstd', env: { DELTA_ENABLED: 'false' } }, async ({ env, emulatorUrl, cpuMs }) => {
     const dir = mkdtempSync(join(tmpdir(), 'wbw-bench-'));
-    console.log(`Benchmark: ${GROUPS} emulated groups, ${LATENCY} ms per Graph request, Azurite in memory.`);
+    console.log(`Benchmark: ${GROUPS} emulated groups, ${LATENCY} ms per Graph request, Azurite in memory; workloads run with the deployed app's Node arguments (${DEPLOYED_NODE_ARGUMENTS.join(' ')}).`);
     const paging = await workload(env, 'paging');
     // A Cloud Sync configuration whose job scopes the first CLOUD_SYNC_GROUPS groups by assignment.
     await control(emulatorUrl, 'POST', 'tenant/cloud-sync/configurations', { domain: 'contoso.com', assignFirstGroups: CLOUD_SYNC_GROUPS });
@@ -179,7 +180,7 @@ const thousands = (n: number): string => (n % 1000 === 0 ? `${n / 1000}k` : Stri
 async function largePart(): Promise<void> {
   const setup = { groups: LARGE_GROUPS, prefix: 'benchlarge', emulatorArgs: ['--delta-page-size', String(DELTA_PAGE)], env: { DELTA_ENABLED: 'true' } };
   await withWorld(setup, async ({ env, emulatorUrl, cpuMs }) => {
-    console.log(`Benchmark (large): ${LARGE_GROUPS} emulated groups, ${LATENCY} ms per Graph request, delta on, Azurite in memory.`);
+    console.log(`Benchmark (large): ${LARGE_GROUPS} emulated groups, ${LATENCY} ms per Graph request, delta on, Azurite in memory; workloads run with ${DEPLOYED_NODE_ARGUMENTS.join(' ')}.`);
     const before = cpuMs();
     const full = await workload(env, 'scan');
     if (full.mode !== 'full') throw new Error(`The first scan of the large part ran as a ${full.mode} scan, not a full scan.`);

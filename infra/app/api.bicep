@@ -130,6 +130,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
       // Links in alerts point at this app.
       PUBLIC_BASE_URL: 'https://${site.properties.defaultHostName}'
+      // V8 sizes its heap from the memory it sees, which need not be the instance's, and with a large limit it
+      // lets garbage grow to several times the live data. Half the instance memory keeps the worker well inside
+      // it (the Functions host and Node's own buffers share the rest) and garbage collection close to live data.
+      languageWorkers__node__arguments: '--max-old-space-size=${instanceMemoryMB / 2}'
     })
   }
 

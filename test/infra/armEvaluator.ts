@@ -302,6 +302,8 @@ class Scope {
         return String(args[0]).split(String(args[1])).join(String(args[2]));
       case 'take':
         return Array.isArray(args[0]) ? args[0].slice(0, Number(args[1])) : String(args[0]).slice(0, Number(args[1]));
+      case 'div':
+        return Math.trunc(Number(args[0]) / Number(args[1])); // ARM's div is integer division
       case 'min':
         return Math.min(...(args as number[]));
       case 'max':

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SETTING_SPECS, loadSettings, type SettingSpec } from '../../src/config/settings';
 import { type ArmValue, type DeployedResource, type Deployment, Opaque, evaluateDeployment, isOpaque, render, sameValue } from './armEvaluator';
 import { type ArmTemplate, REPO_ROOT, compileMainTemplate, findBicepCli, requireBicep, skipWithoutBicep } from './bicepCli';
+import { DEPLOYED_NODE_ARGUMENTS } from '../../bench/deployedNode';
 
 const SPECS: readonly SettingSpec[] = SETTING_SPECS;
 const AZURE_SPECS = SPECS.filter((s) => !s.localOnly);
@@ -18,6 +19,7 @@ const AZURE_SPECS = SPECS.filter((s) => !s.localOnly);
  * Insights are reached with the managed identity (…__credential / AUTHENTICATION_STRING), so no
  * connection string with a key is needed. FUNCTIONS_WORKER_RUNTIME and FUNCTIONS_EXTENSION_VERSION are
  * deliberately absent: Flex Consumption takes the runtime from functionAppConfig and rejects them.
+ * languageWorkers__node__arguments gives the host's Node worker its heap limit.
  */
 const AZURE_HOST_SETTINGS = [
   'AzureWebJobsStorage__accountName',
@@ -25,6 +27,7 @@ const AZURE_HOST_SETTINGS = [
   'AzureWebJobsStorage__clientId',
   'APPLICATIONINSIGHTS_CONNECTION_STRING',
   'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+  'languageWorkers__node__arguments',
 ] as const;
 
 /** App settings whose Azure value comes from the deployment, not from a parameter with the code's default. */
@@ -192,6 +195,13 @@ describe.skipIf(skip)('compiled ARM template (infra/main.bicep)', () => {
       });
       const settings = appSettings(evaluateDeployment(template, given));
       for (const [name, value] of Object.entries(expected)) expect(settings[name], name).toBe(value);
+    });
+
+    it('give the Node worker a heap limit of half the instance memory, the arguments the benchmark runs with', () => {
+      const site = single(defaults, 'Microsoft.Web/sites');
+      const memory = obj(obj(obj(site.field('properties')).functionAppConfig!).scaleAndConcurrency!).instanceMemoryMB;
+      expect(appSettings(defaults).languageWorkers__node__arguments).toBe(`--max-old-space-size=${Number(memory) / 2}`);
+      expect(appSettings(defaults).languageWorkers__node__arguments).toBe(DEPLOYED_NODE_ARGUMENTS.join(' '));
     });
 
     it('hold no key, password or connection string with a secret', () => {
