@@ -88,15 +88,19 @@ export async function applyRetention(
     await stores.scans.delete(input.tenantId, scan.id);
   }
   await stores.snapshots.dropOldManifests(withRetired);
-  await forgetAttributions(stores, input.tenantId);
+  await forgetAttributions(stores, input.tenantId, doomed.map((s) => s.id));
   return doomed.map((s) => s.id);
 }
 
-/** Pairs are one small entity per complete scan, so listing them all costs what listing the scans does. */
-async function forgetAttributions(stores: { scans: ScanStore; attributions: AttributionStore }, tenantId: string): Promise<void> {
+/**
+ * Pairs are one small entity per complete scan, so listing them all costs what listing the scans does. Records
+ * left without a pair (an attribution stage cut short) go by the range of the scans retired or deleted now.
+ */
+async function forgetAttributions(stores: { scans: ScanStore; attributions: AttributionStore }, tenantId: string, removedScanIds: readonly string[]): Promise<void> {
   const readable = new Set<string>();
   for await (const scan of stores.scans.list(tenantId)) readable.add(scan.id);
   const pairs: Array<{ fromScanId: string; toScanId: string }> = [];
   for await (const pair of stores.attributions.listPairs(tenantId)) pairs.push(pair);
   for (const pair of pairsToForget(pairs, readable)) await stores.attributions.deletePair(tenantId, pair.fromScanId, pair.toScanId);
+  for (const scanId of removedScanIds) await stores.attributions.deleteRecordsFrom(tenantId, scanId);
 }

@@ -199,15 +199,33 @@ export class AttributionStore {
   async deletePair(tenantId: string, fromScanId: string, toScanId: string): Promise<void> {
     const table = await this.ready;
     const partitionKey = changePartition(tenantId, fromScanId, toScanId);
-    const rowKeys: string[] = [];
-    const filter = `PartitionKey eq '${partitionKey}'`;
-    for await (const entity of table.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) rowKeys.push(entity.rowKey!);
-    await deleteKeys(table, partitionKey, rowKeys);
+    await this.deleteRecords(`PartitionKey eq '${partitionKey}'`);
     try {
       await table.deleteEntity(pairPartition(tenantId), `${fromScanId}_${toScanId}`);
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
     }
+  }
+
+  /**
+   * Deletes the change records of every pair that starts at `fromScanId`, with or without a pair entity: records
+   * go out before their pair (saveRecords, then savePair), so an attribution stage cut short leaves records that
+   * no pair lists. One range of partition keys.
+   */
+  async deleteRecordsFrom(tenantId: string, fromScanId: string): Promise<void> {
+    const prefix = changePartition(tenantId, fromScanId, '');
+    await this.deleteRecords(`PartitionKey ge '${prefix}' and PartitionKey lt '${prefix}~'`);
+  }
+
+  private async deleteRecords(filter: string): Promise<void> {
+    const table = await this.ready;
+    const byPartition = new Map<string, string[]>();
+    for await (const entity of table.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
+      const rows = byPartition.get(entity.partitionKey!) ?? [];
+      rows.push(entity.rowKey!);
+      byPartition.set(entity.partitionKey!, rows);
+    }
+    for (const [partitionKey, rowKeys] of byPartition) await deleteKeys(table, partitionKey, rowKeys);
   }
 
   /** Scan pairs with lookups to repeat, oldest first. */

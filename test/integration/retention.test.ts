@@ -125,13 +125,17 @@ function alertDeps(w: World, at: Date): AlertStageDeps {
 
 const sorted = (ids: readonly string[]): string[] => [...ids].sort();
 
-/** Stores who made one change between two scans, as the attribution stage does after a scan. */
-async function attributePair(w: World, from: StoredScan, to: StoredScan): Promise<void> {
+/**
+ * Stores who made one change between two scans, as the attribution stage does after a scan; without the pair
+ * entity, what a stage cut short between its records and its pair leaves.
+ */
+async function attributePair(w: World, from: StoredScan, to: StoredScan, options: { pair?: boolean } = {}): Promise<void> {
   const { tenantId } = w.settings;
   const at = to.startedAt.toISOString();
   const attribution = { status: 'notFound' as const, window: { from: at, to: at }, actor: null, changedAt: null, events: [], note: 'none', checkedAt: at, attempts: 1 };
   const groupId = `${from.id.slice(-8)}-0000-4000-8000-000000000001`;
   await w.services.attributions.saveRecords(tenantId, from.id, to.id, [{ groupId, field: null, changeTypes: ['added'], attribution, retry: false, matcherVersion: 1 }]);
+  if (options.pair === false) return;
   await w.services.attributions.savePair(tenantId, {
     fromScanId: from.id,
     toScanId: to.id,
@@ -196,6 +200,9 @@ describe('retention (Azurite, Graph emulator)', () => {
     const chain = [c1, c2, c3, c4, c5, c6];
     for (let i = 1; i < chain.length; i += 1) await attributePair(w, chain[i - 1]!, chain[i]!);
     expect(Object.values(await storedPairs(w))).toEqual([1, 1, 1, 1, 1]);
+    await attributePair(w, c3, c6, { pair: false });
+    await attributePair(w, c5, c2, { pair: false }); // starts at a scan that stays: kept
+    expect([await recordsOf(w, c3, c6), await recordsOf(w, c5, c2)]).toEqual([1, 1]);
 
     const protectedScanIds = await alerts.listOpenAlertScanIds(tenantId);
     expect([...protectedScanIds]).toEqual([c2.id]);
@@ -210,7 +217,8 @@ describe('retention (Azurite, Graph emulator)', () => {
     expect((await stored(w, c3.id)).changes).toBe(before.get(c3.id)!.changes);
     // Who made the changes goes with the first scan of a pair no reader can see, deleted (c1) or retired (c3, c4).
     expect(await storedPairs(w)).toEqual({ [`${c5.id}>${c6.id}`]: 1 });
-    for (const [from, to] of [[c1, c2], [c2, c3], [c3, c4], [c4, c5]] as const) expect(await recordsOf(w, from, to)).toBe(0);
+    for (const [from, to] of [[c1, c2], [c2, c3], [c3, c4], [c4, c5], [c3, c6]] as const) expect(await recordsOf(w, from, to)).toBe(0);
+    expect(await recordsOf(w, c5, c2)).toBe(1);
 
     expect(await applyRetention(w.services, input)).toEqual([]);
     await expectRetained(w, before, kept, deleted, [c1.id, f1.id, f2.id]);
@@ -225,7 +233,7 @@ describe('retention (Azurite, Graph emulator)', () => {
     expect(sorted(await applyRetention(w.services, later))).toEqual(sorted([c2.id, c5.id, f3.id]));
     await expectRetained(w, before, [c6.id, r1.id], [...deleted, c2.id, c5.id, f3.id]);
     expect(await storedPairs(w)).toEqual({});
-    expect(await recordsOf(w, c5, c6)).toBe(0);
+    expect([await recordsOf(w, c5, c6), await recordsOf(w, c5, c2)]).toEqual([0, 0]);
     expect(await applyRetention(w.services, later)).toEqual([]);
   });
 
