@@ -130,4 +130,30 @@ describe('the fingerprint index of a full scan', () => {
       expect(fingerprintNumber(fp)).toBe(Buffer.from(fp, 'base64').readUIntBE(0, 6));
     }
   });
+
+  it('answers like a map through growth, overwrites, removals and re-adds (a seeded mix of 60,000 operations)', () => {
+    let seed = 42;
+    const random = (): number => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+    const hex = (digits: number): string => Array.from({ length: digits }, () => Math.floor(random() * 16).toString(16)).join('');
+    const ids = Array.from({ length: 6_000 }, (_, i) => (i % 50 === 0 ? `fixture-${i}` : `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`));
+    const index = new FingerprintIndex();
+    const model = new Map<string, number>();
+    for (let op = 0; op < 60_000; op += 1) {
+      const id = ids[Math.floor(random() * ids.length)]!;
+      if (random() < 0.55) {
+        const fp = fingerprintOf(row(id, `{"n":${op}}`));
+        index.set(id, fp);
+        model.set(id, fingerprintNumber(fp));
+      } else {
+        expect(index.take(id)).toBe(model.get(id));
+        model.delete(id);
+      }
+      expect(index.size).toBe(model.size);
+    }
+    expect(model.size).toBeGreaterThan(1_000); // grown well past the table's first size
+    expect([...index.keys()].sort()).toEqual([...model.keys()].sort());
+    index.clear();
+    expect([index.size, [...index.keys()]]).toEqual([0, []]);
+    expect(index.take(ids[1]!)).toBeUndefined();
+  });
 });
