@@ -88,19 +88,20 @@ export async function applyRetention(
     await stores.scans.delete(input.tenantId, scan.id);
   }
   await stores.snapshots.dropOldManifests(withRetired);
-  await forgetAttributions(stores, input.tenantId, doomed.map((s) => s.id));
-  return doomed.map((s) => s.id);
+  // Readable: every scan listed after the deletions above but not retired (reclaiming removes retired ones only).
+  const readable = new Set(withRetired.filter((scan) => scan.status !== 'retired').map((scan) => scan.id));
+  const removed = doomed.map((s) => s.id);
+  await forgetAttributions(stores.attributions, input.tenantId, readable, removed);
+  return removed;
 }
 
 /**
  * Pairs are one small entity per complete scan, so listing them all costs what listing the scans does. Records
  * left without a pair (an attribution stage cut short) go by the range of the scans retired or deleted now.
  */
-async function forgetAttributions(stores: { scans: ScanStore; attributions: AttributionStore }, tenantId: string, removedScanIds: readonly string[]): Promise<void> {
-  const readable = new Set<string>();
-  for await (const scan of stores.scans.list(tenantId)) readable.add(scan.id);
+async function forgetAttributions(attributions: AttributionStore, tenantId: string, readable: ReadonlySet<string>, removedScanIds: readonly string[]): Promise<void> {
   const pairs: Array<{ fromScanId: string; toScanId: string }> = [];
-  for await (const pair of stores.attributions.listPairs(tenantId)) pairs.push(pair);
-  for (const pair of pairsToForget(pairs, readable)) await stores.attributions.deletePair(tenantId, pair.fromScanId, pair.toScanId);
-  for (const scanId of removedScanIds) await stores.attributions.deleteRecordsFrom(tenantId, scanId);
+  for await (const pair of attributions.listPairs(tenantId)) pairs.push(pair);
+  for (const pair of pairsToForget(pairs, readable)) await attributions.deletePair(tenantId, pair.fromScanId, pair.toScanId);
+  for (const scanId of removedScanIds) await attributions.deleteRecordsFrom(tenantId, scanId);
 }
